@@ -1,0 +1,123 @@
+//! `cargo xtask ci`: the CI pipeline as code.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cmd;
+
+const STEPS: &[&str] = &[
+    "fmt",
+    "clippy",
+    "test",
+    "doc",
+    "bench",
+    "conformance",
+    "fuzz",
+];
+
+/// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
+pub(crate) fn run(steps: &[String]) -> Result<(), String> {
+    for step in steps {
+        if !STEPS.contains(&step.as_str()) {
+            return Err(format!(
+                "unknown ci step `{step}`; steps: {}",
+                STEPS.join(", ")
+            ));
+        }
+    }
+    let selected: Vec<&str> = STEPS
+        .iter()
+        .copied()
+        .filter(|s| steps.is_empty() || steps.iter().any(|x| x == s))
+        .collect();
+    let started = Instant::now();
+    for step in &selected {
+        let t = Instant::now();
+        eprintln!("\n==> ci {step}");
+        match *step {
+            "fmt" => cmd::cargo(&strings(&["fmt", "--all", "--", "--check"]))?,
+            "clippy" => cmd::cargo(&strings(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?,
+            "test" => test()?,
+            "doc" => doc()?,
+            "bench" => cmd::cargo(&strings(&["bench", "--workspace", "--no-run"]))?,
+            "conformance" => crate::ci::conformance()?,
+            "fuzz" => crate::fuzz::smoke()?,
+            _ => unreachable!("validated above"),
+        }
+        eprintln!("==> ci {step}: ok in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "\nci: {} step(s) passed in {:.1} s",
+        selected.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn test() -> Result<(), String> {
+    if cmd::available("cargo-nextest", &["--version"]) {
+        cmd::cargo(&strings(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--no-fail-fast",
+        ]))
+    } else {
+        cmd::cargo(&strings(&["test", "--workspace", "--no-fail-fast"]))
+    }
+}
+
+fn doc() -> Result<(), String> {
+    cmd::cargo(&strings(&["test", "--workspace", "--doc"]))?;
+    cmd::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
+}
+
+/// The conformance suite: Python tests that drive our crates and binary with the official SDKs.
+pub(crate) fn conformance() -> Result<(), String> {
+    let root = cmd::project_root();
+    let suite = root.join("tests/conformance");
+    if !suite.join("requirements.txt").exists() {
+        eprintln!("conformance: no suite yet (tests/conformance/requirements.txt missing)");
+        return Ok(());
+    }
+    let venv = root.join(".venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        cmd::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let stamp = venv.join(".requirements.installed");
+    let wanted =
+        std::fs::read_to_string(suite.join("requirements.txt")).map_err(|e| e.to_string())?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        cmd::run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--upgrade",
+            "pip",
+        ]))?;
+        cmd::run(
+            Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "-r"])
+                .arg(suite.join("requirements.txt")),
+        )?;
+        std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    }
+    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/conformance"]))
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_string()).collect()
+}

@@ -1,0 +1,73 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! Every CI job is a command here so that contributors reproduce CI locally with one command.
+//! `cargo xtask help` lists the commands and their flags.
+
+mod ci;
+mod cmd;
+mod eval;
+mod fuzz;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command> [args]
+
+Commands:
+  ci [STEP...]                Run the CI pipeline, or only the named steps. Steps, in order:
+                                fmt        cargo fmt --check
+                                clippy     cargo clippy --all-targets -D warnings
+                                test       all workspace tests (cargo nextest if installed, else cargo test)
+                                doc        doc tests and rustdoc with warnings denied
+                                bench      build every criterion bench (cargo bench --no-run)
+                                conformance  Python tests against the official SDKs (builds .venv)
+                                fuzz       every fuzz target for a short smoke run (needs cargo-fuzz)
+  fuzz <TARGET> [--seconds N] Run one cargo-fuzz target for N seconds (default 60); `fuzz list` lists them.
+  bench [CRATE...]            Run the criterion benches, of all crates or the named ones.
+  eval <WHAT> [args]          Run a quality evaluation (see `cargo xtask eval help`).
+  help                        Print this text.
+
+Environment:
+  VL_TEST_DATA   test data folder (default ../shared/data relative to the project root)
+  CI             when set, `ci` fails instead of skipping a step whose tool is missing
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{HELP}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "ci" => ci::run(rest),
+        "fuzz" => fuzz::run(rest),
+        "bench" => bench(rest),
+        "eval" => eval::run(rest),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`; see `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask bench [CRATE...]`: runs criterion benches of the named crates (all by default).
+fn bench(crates: &[String]) -> Result<(), String> {
+    let mut args = vec!["bench".to_string()];
+    if crates.is_empty() {
+        args.push("--workspace".into());
+    } else {
+        for name in crates {
+            args.push("--package".into());
+            args.push(name.clone());
+        }
+    }
+    cmd::cargo(&args)
+}
