@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod eval;
 mod fuzz;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,9 @@ Commands:
                                 bench      build every criterion bench (cargo bench --no-run)
                                 conformance  Python tests against the official SDKs (builds .venv)
                                 fuzz       every fuzz target for a short smoke run (needs cargo-fuzz)
+  serve [-- SERVER FLAGS]     Set up and run the server (release build; default flags
+                              --listen 127.0.0.1:8765 --backend scripted). Flags after `--` go to
+                              vl-server; `cargo xtask serve -- --help` lists them.
   fuzz <TARGET> [--seconds N] Run one cargo-fuzz target for N seconds (default 60); `fuzz list` lists them.
   bench [CRATE...]            Run the criterion benches, of all crates or the named ones.
   eval <WHAT> [args]          Run a quality evaluation (see `cargo xtask eval help`).
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(rest),
         "fuzz" => fuzz::run(rest),
+        "serve" => serve::run(rest),
         "bench" => bench(rest),
         "eval" => eval::run(rest),
         "help" | "--help" | "-h" => {
