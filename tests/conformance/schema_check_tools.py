@@ -75,7 +75,7 @@ def _short(v: Any, limit: int = 120) -> str:
 
 @dataclass(frozen=True)
 class Allow:
-    """One tolerated difference: `pattern` is an fnmatch pattern over `json_diff` lines."""
+    """One tolerated difference: `pattern` matches `json_diff` lines, `*` being the only wildcard."""
 
     pattern: str
     reason: str
@@ -96,10 +96,11 @@ class Allowed:
         for d in diffs:
             hit = None
             for key, allows in self.entries.items():
-                if not fnmatch.fnmatchcase(case, key):
+                if not fnmatch.fnmatchcase(case, key.replace("[", "[[]")):
                     continue
                 for a in allows:
-                    if fnmatch.fnmatchcase(d, a.pattern):
+                    # `*` is the only wildcard; `[` is literal (JSON paths have `[0]`).
+                    if fnmatch.fnmatchcase(d, a.pattern.replace("[", "[[]")):
                         hit = (key, a.pattern)
                         break
                 if hit:

@@ -268,3 +268,102 @@ def generate(cls: type) -> Model:
 
 
 __all__ = ["generate", "discriminator_of"]
+
+
+def _session_from_request(req: Model) -> Model:
+    """A ResponseSession (server view) carrying every field of a full RequestSession."""
+    nullable = {  # null = "off" (protocol.md §2 session.update); other nulls are just absent
+        "turn_detection",
+        "input_audio_noise_reduction",
+        "input_audio_echo_cancellation",
+        "input_audio_transcription",
+    }
+    data = {k: v for k, v in req.as_dict().items() if v is not None or k in nullable}
+    data["id"] = "sess_1"
+    data["expires_at"] = 1796115600
+    return m.ResponseSession(data)
+
+
+def _extra_cases() -> dict[str, Any]:
+    from sdk_recipes import TURN_DETECTIONS, VOICES, full_session
+
+    cases: dict[str, Any] = {}
+    for v in VOICES:
+        cases[f"session.updated/voice={v}"] = lambda v=v: m.ServerEventSessionUpdated(
+            event_id="event_2", session=_session_from_request(full_session(voice=v))
+        )
+    for t in TURN_DETECTIONS:
+        cases[f"session.created/turn_detection={t}"] = lambda t=t: m.ServerEventSessionCreated(
+            event_id="event_1", session=_session_from_request(full_session(turn=t))
+        )
+    cases["session.updated/features-off"] = lambda: m.ServerEventSessionUpdated(
+        event_id="event_3",
+        session=_session_from_request(
+            full_session(
+                turn="null",
+                input_audio_noise_reduction=None,
+                input_audio_echo_cancellation=None,
+                input_audio_transcription=None,
+                avatar=None,
+                interim_response=None,
+            )
+        ),
+    )
+    for details in (
+        {"type": "cancelled", "reason": "client_cancelled"},
+        {"type": "incomplete", "reason": "content_filter"},
+        {"type": "failed", "error": {"type": "server_error", "code": "internal_error"}},
+    ):
+        cases[f"response.done/status={details['type']}"] = lambda d=details: m.ServerEventResponseDone(
+            event_id="event_4",
+            response=m.Response(
+                {
+                    "id": "resp_1",
+                    "object": "realtime.response",
+                    "status": d["type"],
+                    "status_details": d,
+                    "output": [],
+                    "conversation_id": "conv_1",
+                }
+            ),
+        )
+    cases["conversation.item.created/user-audio"] = lambda: m.ServerEventConversationItemCreated(
+        event_id="event_5",
+        previous_item_id=None,
+        item=m.ResponseMessageItem(
+            {
+                "id": "item_1",
+                "object": "realtime.item",
+                "type": "message",
+                "role": "user",
+                "status": "completed",
+                "content": [
+                    {"type": "input_audio", "transcript": None},
+                    {"type": "input_text", "text": "and in Rome?"},
+                ],
+            }
+        ),
+    )
+    cases["response.content_part.added/empty-audio"] = lambda: m.ServerEventResponseContentPartAdded(
+        event_id="event_6",
+        response_id="resp_1",
+        item_id="item_2",
+        output_index=0,
+        content_index=0,
+        part=m.ResponseAudioContentPart(transcript=""),
+    )
+    cases["response.animation_blendshapes.delta/string-frames"] = (
+        lambda: m.ServerEventResponseAnimationBlendshapeDelta(
+            event_id="event_7",
+            response_id="resp_1",
+            item_id="item_2",
+            output_index=0,
+            content_index=0,
+            frame_index=3,
+            frames="AAAAAA==",
+        )
+    )
+    return cases
+
+
+EXTRA_CASES = _extra_cases()
