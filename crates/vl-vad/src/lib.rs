@@ -1,5 +1,130 @@
-//! Speech detection and turn detection for realtime speech audio.
+//! Speech detection and turn detection for realtime speech audio (sans-IO, allocation-free per
+//! frame).
 //!
-//! A frame classifier turns 16 kHz audio into speech probabilities and a turn detector turns those
-//! into speech-started / speech-stopped decisions. Time is counted in samples, never read from a
-//! clock. The classifier lands with the vl-engine and vl-vad issues; until then this crate is empty.
+//! * [`FrameClassifier`]: 16 kHz mono `f32` audio in 10 ms frames ([`FRAME_SAMPLES`] = 160
+//!   samples) → a speech probability in `0.0..=1.0` per frame.
+//! * [`TurnDetector`]: the protocol's `server_vad` state machine (threshold, prefix padding,
+//!   silence duration, minimum speech duration) turning probabilities into
+//!   [`TurnEvent::SpeechStarted`] / [`TurnEvent::SpeechStopped`], counting time in samples.
+//! * [`Vad`]: both together, one call per frame.
+//!
+//! Nothing here reads a clock, does IO or knows the wire protocol; the engine maps [`TurnEvent`]s
+//! to `input_audio_buffer.speech_started` / `speech_stopped`.
+//!
+//! # Example
+//!
+//! ```
+//! use vl_vad::{ServerVadConfig, TurnEvent, Vad, FRAME_SAMPLES};
+//!
+//! let mut vad = Vad::new(ServerVadConfig::default(), 16_000)?;
+//! let silence = [0.0_f32; FRAME_SAMPLES];
+//! // A 200 Hz tone with harmonics stands in for a voice here.
+//! let mut t = 0usize;
+//! let mut voice = [0.0_f32; FRAME_SAMPLES];
+//! let mut events = Vec::new();
+//! for i in 0..300 {
+//!     let frame = if (100..200).contains(&i) {
+//!         for s in voice.iter_mut() {
+//!             let x = std::f32::consts::TAU * 200.0 * t as f32 / 16_000.0;
+//!             *s = 0.1 * (x.sin() + 0.5 * (2.0 * x).sin() + 0.3 * (3.0 * x).sin());
+//!             t += 1;
+//!         }
+//!         &voice
+//!     } else {
+//!         &silence
+//!     };
+//!     if let Some(event) = vad.process_frame(frame)? {
+//!         events.push((vad.position_ms(), event));
+//!     }
+//! }
+//! assert!(matches!(events.as_slice(), [
+//!     (_, TurnEvent::SpeechStarted { .. }),
+//!     (_, TurnEvent::SpeechStopped { .. }),
+//! ]));
+//! # Ok::<(), vl_vad::VadError>(())
+//! ```
+
+mod classifier;
+mod error;
+mod turn;
+
+#[doc(hidden)]
+pub use classifier::Features;
+pub use classifier::{CLASSIFIER_RATES, FRAME_SAMPLES, FRAME_SIZES, FrameClassifier};
+pub use error::VadError;
+pub use turn::{ServerVadConfig, TURN_DETECTOR_RATES, TurnDetector, TurnEvent};
+
+/// Frame duration of [`FrameClassifier`] and of one [`TurnDetector::process`] call, in ms.
+pub const FRAME_MS: u32 = 10;
+
+/// A [`FrameClassifier`] feeding a [`TurnDetector`]: one call per 10 ms frame of 16 kHz audio.
+#[derive(Debug)]
+pub struct Vad {
+    classifier: FrameClassifier,
+    detector: TurnDetector,
+    last_probability: f32,
+}
+
+impl Vad {
+    /// Creates both stages for audio at `sample_rate_hz` (16 000 only, the classifier's rate).
+    ///
+    /// # Errors
+    ///
+    /// [`VadError::UnsupportedRate`] or [`VadError::InvalidThreshold`].
+    pub fn new(config: ServerVadConfig, sample_rate_hz: u32) -> Result<Self, VadError> {
+        Ok(Self {
+            classifier: FrameClassifier::new(sample_rate_hz)?,
+            detector: TurnDetector::new(config, sample_rate_hz)?,
+            last_probability: 0.0,
+        })
+    }
+
+    /// Classifies one frame of [`FRAME_SAMPLES`] samples and advances the turn detector.
+    ///
+    /// # Errors
+    ///
+    /// [`VadError::InvalidFrameSize`]; neither stage advances then.
+    pub fn process_frame(&mut self, frame: &[f32]) -> Result<Option<TurnEvent>, VadError> {
+        let p = self.classifier.process(frame)?;
+        self.last_probability = p;
+        Ok(self.detector.process(p))
+    }
+
+    /// Speech probability of the last processed frame (`0.0..=1.0`; 0 before the first frame).
+    pub fn last_probability(&self) -> f32 {
+        self.last_probability
+    }
+
+    /// Audio seen so far, in ms (see [`TurnDetector::position_ms`]).
+    pub fn position_ms(&self) -> u64 {
+        self.detector.position_ms()
+    }
+
+    /// Audio seen so far, in samples.
+    pub fn position_samples(&self) -> u64 {
+        self.detector.position_samples()
+    }
+
+    /// The turn detector (configuration, position, state).
+    pub fn detector(&self) -> &TurnDetector {
+        &self.detector
+    }
+
+    /// The turn detector, mutable: [`TurnDetector::set_config`], [`TurnDetector::abort_turn`],
+    /// [`TurnDetector::set_assistant_speaking`].
+    pub fn detector_mut(&mut self) -> &mut TurnDetector {
+        &mut self.detector
+    }
+
+    /// The classifier.
+    pub fn classifier(&self) -> &FrameClassifier {
+        &self.classifier
+    }
+
+    /// Resets both stages (position 0, noise floors forgotten); the configuration is kept.
+    pub fn reset(&mut self) {
+        self.classifier.reset();
+        self.detector.reset();
+        self.last_probability = 0.0;
+    }
+}
