@@ -454,15 +454,9 @@ pub const fn encoded_len(samples: usize) -> usize {
 /// Allocates only if `out` lacks capacity for [`encoded_len`]`(pcm.len())` more characters.
 pub fn encode_pcm16_base64(pcm: &[i16], out: &mut String) {
     out.reserve(encoded_len(pcm.len()));
-    let symbol = |v: u32| char::from(ALPHABET[(v & 0x3F) as usize]);
-    let group = |bits: u32| {
-        [
-            symbol(bits >> 18),
-            symbol(bits >> 12),
-            symbol(bits >> 6),
-            symbol(bits),
-        ]
-    };
+    // ASCII is staged in a stack buffer of whole 8-character blocks and appended per buffer.
+    let mut buf = [0_u8; 1024];
+    let mut len = 0;
     let mut blocks = pcm.chunks_exact(3);
     for s in &mut blocks {
         let [b0, b1] = s[0].to_le_bytes();
@@ -470,25 +464,54 @@ pub fn encode_pcm16_base64(pcm: &[i16], out: &mut String) {
         let [b4, b5] = s[2].to_le_bytes();
         let x = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
         let y = u32::from(b3) << 16 | u32::from(b4) << 8 | u32::from(b5);
-        out.extend(group(x));
-        out.extend(group(y));
+        if let Some(dst) = buf.get_mut(len..len + 8) {
+            dst[..4].copy_from_slice(&group_symbols(x));
+            dst[4..].copy_from_slice(&group_symbols(y));
+            len += 8;
+        }
+        if len == buf.len() {
+            push_ascii(out, &buf);
+            len = 0;
+        }
     }
+    push_ascii(out, buf.get(..len).unwrap_or_default());
     match *blocks.remainder() {
         [a] => {
             let [b0, b1] = a.to_le_bytes();
-            let x = u32::from(b0) << 16 | u32::from(b1) << 8;
-            let [c0, c1, c2, _] = group(x);
-            out.extend([c0, c1, c2, '=']);
+            let [c0, c1, c2, _] = group_symbols(u32::from(b0) << 16 | u32::from(b1) << 8);
+            push_ascii(out, &[c0, c1, c2, b'=']);
         }
         [a, b] => {
             let [b0, b1] = a.to_le_bytes();
             let [b2, b3] = b.to_le_bytes();
             let x = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
-            let [c0, c1, _, _] = group(u32::from(b3) << 16);
-            out.extend(group(x));
-            out.extend([c0, c1, '=', '=']);
+            let [c0, c1, _, _] = group_symbols(u32::from(b3) << 16);
+            push_ascii(out, &group_symbols(x));
+            push_ascii(out, &[c0, c1, b'=', b'=']);
         }
         _ => {}
+    }
+}
+
+/// The four alphabet characters of a 24-bit group.
+#[inline]
+fn group_symbols(bits: u32) -> [u8; 4] {
+    let symbol = |v: u32| ALPHABET[(v & 0x3F) as usize];
+    [
+        symbol(bits >> 18),
+        symbol(bits >> 12),
+        symbol(bits >> 6),
+        symbol(bits),
+    ]
+}
+
+/// Appends alphabet bytes (ASCII) to a `String`.
+#[inline]
+fn push_ascii(out: &mut String, ascii: &[u8]) {
+    match std::str::from_utf8(ascii) {
+        Ok(s) => out.push_str(s),
+        // Unreachable (the alphabet is ASCII), but correct all the same.
+        Err(_) => out.extend(ascii.iter().map(|&b| char::from(b))),
     }
 }
 

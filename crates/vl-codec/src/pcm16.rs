@@ -30,9 +30,13 @@ use crate::g711::check_output;
 /// Full scale: the `f32` value 1.0 corresponds to this many PCM16 steps.
 pub const FULL_SCALE: f32 = 32_768.0;
 
-/// Adding and subtracting 1.5 × 2^23 rounds an `f32` of magnitude below 2^22 to an integer, half
-/// to even (IEEE 754 round-to-nearest-even, the only rounding mode Rust uses).
+/// 1.5 × 2^23: adding it to an `f32` of magnitude below 2^22 rounds that value to an integer,
+/// half to even (IEEE 754 round-to-nearest-even, the only rounding mode Rust uses), and leaves the
+/// integer in the low mantissa bits of the sum.
 const ROUND_MAGIC: f32 = 12_582_912.0;
+
+/// The bit pattern of [`ROUND_MAGIC`].
+const ROUND_MAGIC_BITS: i32 = 0x4B40_0000;
 
 /// Converts one PCM16 sample to `f32` (÷32,768; exact).
 #[inline]
@@ -46,11 +50,13 @@ pub fn to_f32(sample: i16) -> f32 {
 #[inline]
 #[must_use]
 pub fn from_f32(sample: f32) -> i16 {
-    // For |y| < 2^22 the magic add/subtract is an exact round-half-even; larger magnitudes keep
-    // their sign and saturate in the cast, as do ±inf. `as` maps NaN to 0. This form vectorises,
-    // unlike `round_ties_even`, which needs SSE4.1 on x86-64.
-    let y = sample * FULL_SCALE;
-    ((y + ROUND_MAGIC) - ROUND_MAGIC) as i16
+    // Clamp first (NaN passes through the comparisons), then round with the magic add and read
+    // the integer from the sum's bits. Clamped values are within ±2^15, so the rounding is exact
+    // and the result fits i16. This form vectorises (SSE2 packs), unlike `round_ties_even`,
+    // which needs SSE4.1 on x86-64; tests check it against `round_ties_even` on all inputs.
+    let y = (sample * FULL_SCALE).clamp(-FULL_SCALE, FULL_SCALE - 1.0);
+    let rounded = ((y + ROUND_MAGIC).to_bits() as i32).wrapping_sub(ROUND_MAGIC_BITS);
+    if y.is_nan() { 0 } else { rounded as i16 }
 }
 
 /// Converts PCM16 samples to `f32` in `out[..pcm.len()]`; returns `pcm.len()`.
