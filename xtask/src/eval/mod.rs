@@ -1,16 +1,29 @@
 //! `cargo xtask eval <WHAT>`: quality evaluations that print the same metrics as the anchors in
 //! `../shared/docs/audio-dsp.md`.
 
+mod resampler;
+
+const HELP: &str = "\
+cargo xtask eval <WHAT> [args]
+
+Evaluations:
+  resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
+                          alias/image, THD+N, delay (printed table and DIR/summary.md) and a
+                          log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)
+  help                    Print this text.
+";
+
 /// Dispatches `eval <WHAT> [args]`.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let Some((what, _rest)) = args.split_first() else {
+    let Some((what, rest)) = args.split_first() else {
         return Err(
             "usage: cargo xtask eval <WHAT> [args]; `cargo xtask eval help` lists them".into(),
         );
     };
     match what.as_str() {
+        "resampler" => resampler::run(rest),
         "help" | "--help" => {
-            println!("cargo xtask eval <WHAT>\n\nNo evaluations are wired yet.");
+            print!("{HELP}");
             Ok(())
         }
         other => Err(format!(
