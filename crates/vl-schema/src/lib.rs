@@ -39,12 +39,14 @@ pub mod audio_format;
 pub mod client;
 mod de;
 mod decode;
+pub mod dialect;
 pub mod error;
 pub mod item;
 pub mod server;
 pub mod session;
 pub mod tool;
 pub mod turn_detection;
+pub mod validate;
 pub mod voice;
 
 pub use client::ClientEvent;

@@ -40,7 +40,10 @@ event_struct! {
 event_struct! {
     /// The avatar output audio buffer was cleared.
     #[derive(Default)]
-    OutputAudioBufferCleared {}
+    OutputAudioBufferCleared {
+        /// The response whose audio was cleared (GA sends it).
+        response_id?: String,
+    }
 }
 
 event_struct! {

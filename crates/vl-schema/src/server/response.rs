@@ -165,8 +165,9 @@ wire_struct! {
         output: Vec<ResponseItem>,
         /// Token usage.
         usage?: Usage,
-        /// Conversation (`null` for out-of-band responses).
-        conversation_id?: String,
+        /// Conversation (`null` for out-of-band responses; always sent).
+        #[serde(default)]
+        conversation_id: Option<String>,
         /// Effective voice.
         voice?: Voice,
         /// Effective modalities.

@@ -1,23 +1,49 @@
 //! Integration tests of vl-schema: one binary, one module per topic.
 
-mod smoke {
-    use vl_schema::{ClientEvent, decode_client_event, encode_client_event};
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests panic on purpose when an expectation fails"
+)]
 
-    #[test]
-    fn sdk_serializations_decode() {
-        for json in [
-            r#"{"type":"response.create"}"#,
-            r#"{"type":"response.cancel"}"#,
-            r#"{"session":{"voice":"alloy"},"type":"session.update"}"#,
-            r#"{"session":{"turn_detection":null},"type":"session.update"}"#,
-            r#"{"item":{"content":[{"text":"hi","type":"input_text"}],"type":"message","role":"user"},"type":"conversation.item.create"}"#,
-        ] {
-            let event = decode_client_event(json).unwrap();
-            let again: ClientEvent = serde_json::from_str(&encode_client_event(&event)).unwrap();
-            assert_eq!(event, again);
-            let a: serde_json::Value = serde_json::from_str(json).unwrap();
-            let b: serde_json::Value = serde_json::from_str(&encode_client_event(&event)).unwrap();
-            assert_eq!(a, b);
-        }
-    }
+mod aliases;
+mod bounds;
+mod fixtures;
+mod ga;
+mod malformed;
+mod patch;
+mod proptests;
+mod unknown;
+mod validation;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The fixture directory `tests/fixtures/<sub>`.
+pub(crate) fn fixture_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(sub)
+}
+
+/// Every `*.json` in `tests/fixtures/<sub>` as (file stem, text), sorted by name.
+pub(crate) fn fixtures(sub: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(fixture_dir(sub))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no fixtures in {sub}");
+    out
+}
+
+pub(crate) fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
 }
