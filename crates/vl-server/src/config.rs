@@ -1,0 +1,626 @@
+//! Command-line flags, the TOML config file and `VL_*` environment variables, resolved into one
+//! [`Config`].
+//!
+//! Precedence, highest first: a flag on the command line, its `VL_*` environment variable, the key
+//! of the same name (with `_` for `-`) in the `--config` file, the built-in default. The defaults of
+//! the limits are those of reliability.md §2.1, except where decisions.md chose otherwise (the
+//! inbound message limit is 21 MiB).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, ValueEnum};
+use serde::Deserialize;
+
+use crate::auth::ApiKey;
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * 1024;
+
+/// The command line of `vl-server`.
+///
+/// Sizes accept a plain byte count or a unit (`4KiB`, `21MiB`, `1GiB`); durations accept a plain
+/// number of seconds or a unit (`500ms`, `3s`, `60m`, `1h`). Every flag can also be set through the
+/// environment variable shown, or as a key in the `--config` TOML file.
+#[derive(Debug, Parser)]
+#[command(
+    name = "vl-server",
+    version,
+    about = "Self-hosted Azure Voice Live realtime server",
+    long_about = "Self-hosted Azure Voice Live realtime server.\n\n\
+        Routes: GET /healthz (200 when ready, 503 while draining); WebSocket on any path ending in \
+        /voice-live/realtime or /voice-agent/realtime (Voice Live dialect) and on /v1/realtime \
+        (OpenAI GA dialect).\n\n\
+        Sizes accept a byte count or a unit (4KiB, 21MiB); durations accept seconds or a unit \
+        (500ms, 3s, 60m). Precedence: flag, then environment variable, then --config file, then \
+        the default."
+)]
+pub struct Cli {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "VL_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Backend that answers the sessions [default: scripted]
+    #[arg(long, env = "VL_BACKEND", value_enum, value_name = "NAME")]
+    pub backend: Option<BackendKind>,
+
+    /// Require this key: each request must carry it as the `api-key` header, the `api-key` query
+    /// parameter or `Authorization: Bearer <key>`, else HTTP 401. Prefer VL_API_KEY or the config
+    /// file over the command line, where other users can see it [default: no authentication]
+    #[arg(long, env = "VL_API_KEY", value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// TOML file with any of these settings (keys as the long flags, `_` or `-`)
+    #[arg(long, env = "VL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log output format; the level is set by RUST_LOG (default `info`) [default: text]
+    #[arg(long, env = "VL_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    /// The limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The limit flags, each optional so the config file can supply it.
+#[derive(Debug, Default, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitArgs {
+    /// Largest inbound WebSocket message or frame; larger ones close the connection with 1009
+    /// [default: 21MiB]
+    #[arg(long, env = "VL_MAX_MESSAGE_SIZE", value_name = "SIZE", value_parser = parse_size)]
+    #[serde(default, deserialize_with = "de_size")]
+    pub max_message_size: Option<u64>,
+
+    /// Bytes of inbound messages that all connections together may hold at once; a message larger
+    /// than the whole budget closes its connection with 1009, otherwise readers wait for room
+    /// [default: 256MiB]
+    #[arg(long, env = "VL_INBOUND_MEMORY_BUDGET", value_name = "SIZE", value_parser = parse_size)]
+    #[serde(default, deserialize_with = "de_size")]
+    pub inbound_memory_budget: Option<u64>,
+
+    /// Most decoded audio accepted in one `input_audio_buffer.append`; more is an `error` event
+    /// with code `invalid_value` [default: 15MiB]
+    #[arg(long, env = "VL_MAX_AUDIO_PER_APPEND", value_name = "SIZE", value_parser = parse_size)]
+    #[serde(default, deserialize_with = "de_size")]
+    pub max_audio_per_append: Option<u64>,
+
+    /// Most uncommitted input audio per session; an append beyond it is refused with an `error`
+    /// event, code `input_audio_buffer_full` [default: 120s]
+    #[arg(long, env = "VL_MAX_UNCOMMITTED_AUDIO", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub max_uncommitted_audio: Option<Duration>,
+
+    /// Sustained client events per second per connection; events over the rate are dropped with
+    /// a `rate_limit_exceeded` error (at most one a second), and 10 s over it closes with 1008
+    /// [default: 200]
+    #[arg(long, env = "VL_EVENT_RATE", value_name = "N")]
+    #[serde(default)]
+    pub event_rate: Option<u32>,
+
+    /// Burst of client events allowed above the sustained rate [default: 400]
+    #[arg(long, env = "VL_EVENT_BURST", value_name = "N")]
+    #[serde(default)]
+    pub event_burst: Option<u32>,
+
+    /// Longest session; a `warning` is sent --session-expiry-warning before, then an `error`
+    /// `session_expired` and close 1001 `session_expired`; 0 disables the cap [default: 60m]
+    #[arg(long, env = "VL_MAX_SESSION_DURATION", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub max_session_duration: Option<Duration>,
+
+    /// How long before the session cap the `warning` event is sent [default: 60s]
+    #[arg(long, env = "VL_SESSION_EXPIRY_WARNING", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub session_expiry_warning: Option<Duration>,
+
+    /// Capacity, in events, of each connection's outbound queue [default: 256]
+    #[arg(long, env = "VL_OUTBOUND_QUEUE", value_name = "N")]
+    #[serde(default)]
+    pub outbound_queue: Option<usize>,
+
+    /// Capacity, in messages, of each connection's inbound queue [default: 64]
+    #[arg(long, env = "VL_INBOUND_QUEUE", value_name = "N")]
+    #[serde(default)]
+    pub inbound_queue: Option<usize>,
+
+    /// How long a client may leave the outbound queue full (or a write pending) before the
+    /// connection is closed with 1008 `slow_consumer` [default: 10s]
+    #[arg(long, env = "VL_WRITE_DEADLINE", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub write_deadline: Option<Duration>,
+
+    /// Server ping interval; 0 disables server pings [default: 20s]
+    #[arg(long, env = "VL_PING_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub ping_interval: Option<Duration>,
+
+    /// Close a connection from which no frame of any kind arrived for this long; 0 disables
+    /// [default: 60s]
+    #[arg(long, env = "VL_LIVENESS_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub liveness_timeout: Option<Duration>,
+
+    /// Most concurrent sessions in the process; above it upgrades get HTTP 503; 0 means no cap
+    /// [default: 0]
+    #[arg(long, env = "VL_MAX_SESSIONS", value_name = "N")]
+    #[serde(default)]
+    pub max_sessions: Option<usize>,
+
+    /// After SIGTERM/SIGINT, how long live sessions may go on before they get close 1001
+    /// [default: 0s]
+    #[arg(long, env = "VL_DRAIN_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub drain_timeout: Option<Duration>,
+
+    /// After the close frames are sent, how long to wait for sessions to finish before exiting
+    /// anyway [default: 5s]
+    #[arg(long, env = "VL_SHUTDOWN_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub shutdown_timeout: Option<Duration>,
+
+    /// Turn unknown fields in client events into `error` events instead of `warning` events
+    /// [default: false]
+    #[arg(long, env = "VL_STRICT_FIELDS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    #[serde(default)]
+    pub strict_fields: Option<bool>,
+}
+
+/// The config file: the same keys as the flags (`-` and `_` both accepted).
+#[derive(Debug, Default)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    backend: Option<BackendKind>,
+    api_key: Option<String>,
+    log_format: Option<LogFormat>,
+    limits: LimitArgs,
+}
+
+/// The keys of the config file that are not limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTop {
+    #[serde(default)]
+    listen: Option<SocketAddr>,
+    #[serde(default)]
+    backend: Option<BackendKind>,
+    #[serde(default)]
+    api_key: Option<String>,
+    #[serde(default)]
+    log_format: Option<LogFormat>,
+}
+
+/// Which backend answers the sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The deterministic scripted backend of vl-engine (replies `You said: ...`).
+    #[default]
+    Scripted,
+}
+
+/// The log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The server's limits, resolved (reliability.md §2.1 defaults unless noted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest inbound message (and frame), in bytes.
+    pub max_message_size: usize,
+    /// Process-wide budget of bytes held by inbound messages.
+    pub inbound_memory_budget: usize,
+    /// Most decoded audio bytes per `input_audio_buffer.append`.
+    pub max_audio_per_append: usize,
+    /// Most uncommitted input audio per session.
+    pub max_uncommitted_audio: Duration,
+    /// Sustained client events per second per connection.
+    pub event_rate: u32,
+    /// Burst of client events above the sustained rate.
+    pub event_burst: u32,
+    /// Session duration cap; `None` means no cap.
+    pub max_session_duration: Option<Duration>,
+    /// How long before the cap the warning is sent.
+    pub session_expiry_warning: Duration,
+    /// Outbound queue capacity, in events.
+    pub outbound_queue: usize,
+    /// Inbound queue capacity, in messages.
+    pub inbound_queue: usize,
+    /// Write deadline for slow consumers.
+    pub write_deadline: Duration,
+    /// Server ping interval; `None` disables pings.
+    pub ping_interval: Option<Duration>,
+    /// Liveness timeout; `None` disables it.
+    pub liveness_timeout: Option<Duration>,
+    /// Most concurrent sessions; `None` means no cap.
+    pub max_sessions: Option<usize>,
+    /// How long sessions may go on after a shutdown signal.
+    pub drain_timeout: Duration,
+    /// How long to wait for sessions to finish after their close frames.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_size: (21 * MIB) as usize,
+            inbound_memory_budget: (256 * MIB) as usize,
+            max_audio_per_append: (15 * MIB) as usize,
+            max_uncommitted_audio: Duration::from_secs(120),
+            event_rate: 200,
+            event_burst: 400,
+            max_session_duration: Some(Duration::from_secs(60 * 60)),
+            session_expiry_warning: Duration::from_secs(60),
+            outbound_queue: 256,
+            inbound_queue: 64,
+            write_deadline: Duration::from_secs(10),
+            ping_interval: Some(Duration::from_secs(20)),
+            liveness_timeout: Some(Duration::from_secs(60)),
+            max_sessions: None,
+            drain_timeout: Duration::ZERO,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The resolved configuration of the server.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The backend.
+    pub backend: BackendKind,
+    /// The required API key, if any.
+    pub api_key: Option<ApiKey>,
+    /// Log output format.
+    pub log_format: LogFormat,
+    /// Limits.
+    pub limits: Limits,
+    /// Unknown fields are errors instead of warnings.
+    pub strict_fields: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("backend", &self.backend)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("log_format", &self.log_format)
+            .field("limits", &self.limits)
+            .field("strict_fields", &self.strict_fields)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            backend: BackendKind::Scripted,
+            api_key: None,
+            log_format: LogFormat::Text,
+            limits: Limits::default(),
+            strict_fields: false,
+        }
+    }
+}
+
+impl Config {
+    /// Resolves the command line (with its environment variables) and the config file it names.
+    ///
+    /// # Errors
+    ///
+    /// The config file cannot be read or parsed, or a value is out of range.
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
+        let file = match &cli.config {
+            Some(path) => load_file(path)?,
+            None => FileConfig::default(),
+        };
+        let defaults = Limits::default();
+        let (l, f) = (cli.limits, file.limits);
+        let nonzero = |d: Duration| (!d.is_zero()).then_some(d);
+        let limits = Limits {
+            max_message_size: size(
+                "max_message_size",
+                l.max_message_size.or(f.max_message_size),
+                defaults.max_message_size,
+            )?,
+            inbound_memory_budget: size(
+                "inbound_memory_budget",
+                l.inbound_memory_budget.or(f.inbound_memory_budget),
+                defaults.inbound_memory_budget,
+            )?,
+            max_audio_per_append: size(
+                "max_audio_per_append",
+                l.max_audio_per_append.or(f.max_audio_per_append),
+                defaults.max_audio_per_append,
+            )?,
+            max_uncommitted_audio: l
+                .max_uncommitted_audio
+                .or(f.max_uncommitted_audio)
+                .unwrap_or(defaults.max_uncommitted_audio),
+            event_rate: l.event_rate.or(f.event_rate).unwrap_or(defaults.event_rate),
+            event_burst: l
+                .event_burst
+                .or(f.event_burst)
+                .unwrap_or(defaults.event_burst),
+            max_session_duration: match l.max_session_duration.or(f.max_session_duration) {
+                Some(d) => nonzero(d),
+                None => defaults.max_session_duration,
+            },
+            session_expiry_warning: l
+                .session_expiry_warning
+                .or(f.session_expiry_warning)
+                .unwrap_or(defaults.session_expiry_warning),
+            outbound_queue: l
+                .outbound_queue
+                .or(f.outbound_queue)
+                .unwrap_or(defaults.outbound_queue),
+            inbound_queue: l
+                .inbound_queue
+                .or(f.inbound_queue)
+                .unwrap_or(defaults.inbound_queue),
+            write_deadline: l
+                .write_deadline
+                .or(f.write_deadline)
+                .unwrap_or(defaults.write_deadline),
+            ping_interval: match l.ping_interval.or(f.ping_interval) {
+                Some(d) => nonzero(d),
+                None => defaults.ping_interval,
+            },
+            liveness_timeout: match l.liveness_timeout.or(f.liveness_timeout) {
+                Some(d) => nonzero(d),
+                None => defaults.liveness_timeout,
+            },
+            max_sessions: match l.max_sessions.or(f.max_sessions) {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => defaults.max_sessions,
+            },
+            drain_timeout: l
+                .drain_timeout
+                .or(f.drain_timeout)
+                .unwrap_or(defaults.drain_timeout),
+            shutdown_timeout: l
+                .shutdown_timeout
+                .or(f.shutdown_timeout)
+                .unwrap_or(defaults.shutdown_timeout),
+        };
+        limits.validate()?;
+        let api_key = cli.api_key.or(file.api_key);
+        if api_key.as_deref() == Some("") {
+            anyhow::bail!("--api-key must not be empty");
+        }
+        Ok(Self {
+            listen: cli
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| Self::default().listen),
+            backend: cli.backend.or(file.backend).unwrap_or_default(),
+            api_key: api_key.as_deref().map(ApiKey::new),
+            log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
+            limits,
+            strict_fields: l.strict_fields.or(f.strict_fields).unwrap_or(false),
+        })
+    }
+}
+
+impl Limits {
+    /// Checks that the limits are usable.
+    ///
+    /// # Errors
+    ///
+    /// A queue has capacity 0, the event rate is 0, or the message limit is 0.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.max_message_size == 0 {
+            anyhow::bail!("max_message_size must be > 0");
+        }
+        if self.inbound_memory_budget == 0 {
+            anyhow::bail!("inbound_memory_budget must be > 0");
+        }
+        if self.outbound_queue == 0 || self.inbound_queue == 0 {
+            anyhow::bail!("queue capacities must be > 0");
+        }
+        if self.event_rate == 0 {
+            anyhow::bail!("event_rate must be > 0");
+        }
+        if self.write_deadline.is_zero() {
+            anyhow::bail!("write_deadline must be > 0");
+        }
+        Ok(())
+    }
+}
+
+fn load_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    parse_file(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+fn parse_file(text: &str) -> anyhow::Result<FileConfig> {
+    let table: toml::Table = toml::from_str(text)?;
+    let mut top = toml::Table::new();
+    let mut limits = toml::Table::new();
+    for (key, value) in table {
+        let key = key.replace('-', "_");
+        if matches!(
+            key.as_str(),
+            "listen" | "backend" | "api_key" | "log_format"
+        ) {
+            top.insert(key, value);
+        } else {
+            limits.insert(key, value);
+        }
+    }
+    let top: FileTop = top.try_into()?;
+    let limits: LimitArgs = limits.try_into()?;
+    Ok(FileConfig {
+        listen: top.listen,
+        backend: top.backend,
+        api_key: top.api_key,
+        log_format: top.log_format,
+        limits,
+    })
+}
+
+fn size(name: &str, value: Option<u64>, default: usize) -> anyhow::Result<usize> {
+    match value {
+        None => Ok(default),
+        Some(v) => usize::try_from(v).with_context(|| format!("{name} is too large")),
+    }
+}
+
+/// Parses a size: a byte count, or a number with `B`, `KiB`, `MiB`, `GiB` (or `K`, `M`, `G`).
+///
+/// # Errors
+///
+/// The text is not such a size, or it overflows.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid size `{text}`: expected e.g. 4096, 64KiB or 21MiB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => KIB,
+        "m" | "mb" | "mib" => MIB,
+        "g" | "gb" | "gib" => 1024 * MIB,
+        _ => {
+            return Err(format!(
+                "invalid size unit in `{text}`: use B, KiB, MiB or GiB"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{text}` is too large"))
+}
+
+/// Parses a duration: seconds, or a number with `ms`, `s`, `m`, `h`.
+///
+/// # Errors
+///
+/// The text is not such a duration, or it overflows.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}`: expected e.g. 30, 500ms, 3s or 60m"))?;
+    let ms = match unit.trim() {
+        "ms" => Some(n),
+        "" | "s" => n.checked_mul(1000),
+        "m" | "min" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        _ => {
+            return Err(format!(
+                "invalid duration unit in `{text}`: use ms, s, m or h"
+            ));
+        }
+    };
+    ms.map(Duration::from_millis)
+        .ok_or_else(|| format!("duration `{text}` is too large"))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrText {
+    Num(u64),
+    Text(String),
+}
+
+fn de_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<NumOrText>::deserialize(d)? {
+        None => Ok(None),
+        Some(NumOrText::Num(n)) => Ok(Some(n)),
+        Some(NumOrText::Text(t)) => parse_size(&t).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    match Option::<NumOrText>::deserialize(d)? {
+        None => Ok(None),
+        Some(NumOrText::Num(n)) => Ok(Some(Duration::from_secs(n))),
+        Some(NumOrText::Text(t)) => parse_duration(&t)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_durations_parse() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64KiB"), Ok(64 * 1024));
+        assert_eq!(parse_size("21MiB"), Ok(21 * 1024 * 1024));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("").is_err());
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("60m"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("3 fortnights").is_err());
+    }
+
+    #[test]
+    fn defaults_follow_the_decisions() {
+        let c = Config::from_cli(Cli::parse_from(["vl-server"])).unwrap();
+        assert_eq!(c.limits, Limits::default());
+        assert_eq!(c.limits.max_message_size, 21 * 1024 * 1024);
+        assert_eq!(
+            c.limits.max_session_duration,
+            Some(Duration::from_secs(3600))
+        );
+        assert!(c.api_key.is_none());
+    }
+
+    #[test]
+    fn flags_override_the_file_and_the_file_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("vl-server-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9999\"\nmax_message_size = \"1MiB\"\nevent-rate = 7\n\
+             max_session_duration = 0\napi_key = \"from-file\"\n",
+        )
+        .unwrap();
+        let c = Config::from_cli(Cli::parse_from([
+            "vl-server",
+            "--config",
+            path.to_str().unwrap(),
+            "--event-rate",
+            "9",
+        ]))
+        .unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.limits.max_message_size, 1024 * 1024);
+        assert_eq!(c.limits.event_rate, 9);
+        assert_eq!(c.limits.max_session_duration, None);
+        assert!(c.api_key.as_ref().unwrap().matches("from-file"));
+        std::fs::write(&path, "no_such_key = 1\n").unwrap();
+        let err = Config::from_cli(Cli::parse_from([
+            "vl-server",
+            "--config",
+            path.to_str().unwrap(),
+        ]));
+        assert!(err.is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,153 @@
+//! The adapter between the connection task and the engine: the only file that knows the engine's
+//! API and the dialect mapping.
+//!
+//! The engine speaks Voice Live; on an OpenAI GA connection, client JSON is mapped to Voice Live
+//! before the engine sees it, and server events are mapped to GA names after it.
+
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use vl_engine::scripted::ScriptedBackend;
+use vl_engine::{RequestId, Session, SessionConfig};
+
+use crate::config::BackendKind;
+use crate::connection::{ConnectionContext, Dialect};
+
+pub(crate) use vl_engine::{BackendOutput, BackendRequest};
+
+/// The model a session reports when the URL names an agent instead of a model.
+const AGENT_MODEL: &str = "agent";
+
+/// The request a cancel names, if `request` is a cancel.
+pub(crate) fn cancelled_request(request: &BackendRequest) -> Option<RequestId> {
+    match request {
+        BackendRequest::Cancel { id } => Some(*id),
+        _ => None,
+    }
+}
+
+/// Whether `output` answers request `id`.
+pub(crate) fn output_belongs_to(output: &BackendOutput, id: RequestId) -> bool {
+    output.request() == id
+}
+
+/// The backend of one connection.
+#[derive(Debug)]
+pub(crate) enum Backend {
+    /// The deterministic scripted backend.
+    Scripted(ScriptedBackend),
+}
+
+impl Backend {
+    /// The backend `kind`.
+    pub(crate) fn new(kind: BackendKind) -> Self {
+        match kind {
+            BackendKind::Scripted => Self::Scripted(ScriptedBackend::new()),
+        }
+    }
+
+    /// Answers `request` with all its outputs.
+    pub(crate) fn handle(&mut self, request: BackendRequest) -> Vec<BackendOutput> {
+        match self {
+            Self::Scripted(b) => b.handle(request),
+        }
+    }
+}
+
+/// One session, speaking the connection's dialect.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    session: Session,
+    dialect: Dialect,
+}
+
+impl Engine {
+    /// A new session; queues `session.created`.
+    pub(crate) fn new(ctx: &ConnectionContext, now: Instant) -> Self {
+        let limits = &ctx.limits;
+        let mut engine_limits = vl_engine::Limits::default();
+        engine_limits.max_append_audio_bytes = limits.max_audio_per_append;
+        engine_limits.max_buffer_ms =
+            u64::try_from(limits.max_uncommitted_audio.as_millis()).unwrap_or(u64::MAX);
+        engine_limits.event_rate_per_s = limits.event_rate;
+        engine_limits.event_burst = limits.event_burst;
+        engine_limits.max_session_duration = limits.max_session_duration;
+        engine_limits.session_expiry_warning = limits.session_expiry_warning;
+
+        let model = ctx
+            .params
+            .model
+            .clone()
+            .unwrap_or_else(|| AGENT_MODEL.to_owned());
+        let mut config = SessionConfig::new(model);
+        config.limits = engine_limits;
+        config.strict_fields = ctx.strict_fields;
+        config.id_seed = random_seed(ctx.id);
+        config.expires_at = limits.max_session_duration.and_then(|cap| {
+            let end = SystemTime::now().checked_add(cap)?;
+            let secs = end.duration_since(UNIX_EPOCH).ok()?.as_secs();
+            i64::try_from(secs).ok()
+        });
+        Self {
+            session: Session::new(config, now),
+            dialect: ctx.dialect,
+        }
+    }
+
+    /// A client message (text, or binary that is UTF-8).
+    pub(crate) fn handle_client_text(&mut self, now: Instant, text: &str) {
+        match self.dialect {
+            Dialect::VoiceLive | Dialect::OpenAiGa => self.session.handle_client_message(now, text),
+        }
+    }
+
+    /// A binary client message that is not UTF-8: answered like malformed JSON.
+    pub(crate) fn handle_not_utf8(&mut self, now: Instant) {
+        // The engine answers any text that is not JSON with `invalid_json` (rate-limited like
+        // every other client message); a lone U+FFFD stands for the undecodable bytes.
+        self.session.handle_client_message(now, "\u{fffd}");
+    }
+
+    /// A backend output.
+    pub(crate) fn handle_backend_output(&mut self, now: Instant, output: BackendOutput) {
+        self.session.handle_backend_output(now, output);
+    }
+
+    /// The engine's deadline passed.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        self.session.handle_timeout(now);
+    }
+
+    /// When the engine next needs `handle_timeout`.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        self.session.poll_timeout()
+    }
+
+    /// The next server event, serialized in the connection's dialect.
+    pub(crate) fn poll_outgoing(&mut self) -> Option<String> {
+        let event = self.session.poll_event()?;
+        Some(match self.dialect {
+            Dialect::VoiceLive | Dialect::OpenAiGa => vl_schema::encode_server_event(&event),
+        })
+    }
+
+    /// The next backend request.
+    pub(crate) fn poll_backend_request(&mut self) -> Option<BackendRequest> {
+        self.session.poll_backend_request()
+    }
+
+    /// The close the engine asks for.
+    pub(crate) fn poll_close(&mut self) -> Option<(u16, String)> {
+        self.session.poll_close().map(|c| (c.code, c.reason))
+    }
+}
+
+/// A per-session random seed for the engine's id generator.
+fn random_seed(conn: u64) -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(conn);
+    if let Ok(d) = SystemTime::now().duration_since(UNIX_EPOCH) {
+        h.write_u128(d.as_nanos());
+    }
+    h.finish()
+}

@@ -1,0 +1,22 @@
+//! The self-hosted Voice Live server: HTTP and WebSocket transport, authentication, limits and
+//! graceful shutdown around the sans-IO [`vl_engine`] session.
+//!
+//! The binary (`src/main.rs`) parses [`config::Cli`] into a [`config::Config`] and calls
+//! [`server::run`]; integration tests call the same function on a `127.0.0.1:0` listener:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let config = vl_server::config::Config::default();
+//! vl_server::server::run(listener, config, vl_server::shutdown::signal()).await
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+mod connection;
+mod engine;
+pub mod params;
+pub mod server;
+pub mod shutdown;

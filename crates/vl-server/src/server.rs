@@ -1,0 +1,330 @@
+//! The HTTP side: routes, the checks before the upgrade, and the accept loop with graceful
+//! shutdown (the mini-redis `run(listener, shutdown)` shape).
+//!
+//! Every check that can refuse a request runs before the upgrade, so no session exists for a peer
+//! that is refused: path (404), credentials (401), api-version (400), model or agent (400),
+//! draining or at the session cap (503), then the upgrade itself (426 when it is not one).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument as _, info, info_span, warn};
+
+use crate::auth::{self, AuthError};
+use crate::config::Config;
+use crate::connection::{self, ConnectionContext, Dialect};
+use crate::params::ConnectParams;
+
+/// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
+/// default that is allocated eagerly per connection).
+const READ_BUFFER_SIZE: usize = 8 * 1024;
+/// Most bytes tungstenite may hold unsent per connection.
+const MAX_WRITE_BUFFER_SIZE: usize = 16 * 1024 * 1024;
+/// How long `run` waits for plain HTTP connections to finish after the listener stops.
+const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// State shared by all requests.
+#[derive(Debug)]
+struct AppState {
+    config: Config,
+    budget: Arc<Semaphore>,
+    sessions: TaskTracker,
+    close_sessions: CancellationToken,
+    draining: AtomicBool,
+    next_id: AtomicU64,
+}
+
+/// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
+/// lets sessions run for `drain_timeout`, sends each a close 1001, and waits at most
+/// `shutdown_timeout` for them to finish.
+///
+/// # Errors
+///
+/// The accept loop failed.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = config.limits.clone();
+    let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
+    let state = Arc::new(AppState {
+        config,
+        budget: Arc::new(budget),
+        sessions: TaskTracker::new(),
+        close_sessions: CancellationToken::new(),
+        draining: AtomicBool::new(false),
+        next_id: AtomicU64::new(1),
+    });
+    let stop_accepting = CancellationToken::new();
+    let app = router(Arc::clone(&state));
+    let serve = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
+    let mut serve = tokio::spawn(serve.into_future());
+
+    tokio::select! {
+        res = &mut serve => {
+            // The accept loop ended on its own: an error.
+            return match res {
+                Ok(r) => r,
+                Err(e) => Err(std::io::Error::other(e)),
+            };
+        }
+        () = shutdown => {}
+    }
+
+    info!(
+        sessions = state.sessions.len(),
+        "shutdown: no longer accepting; draining sessions"
+    );
+    state.draining.store(true, Ordering::SeqCst);
+    stop_accepting.cancel();
+    state.sessions.close();
+    if !limits.drain_timeout.is_zero() {
+        let _ = tokio::time::timeout(limits.drain_timeout, state.sessions.wait()).await;
+    }
+    state.close_sessions.cancel();
+    if tokio::time::timeout(limits.shutdown_timeout, state.sessions.wait())
+        .await
+        .is_err()
+    {
+        warn!(
+            sessions = state.sessions.len(),
+            "shutdown: sessions still running at the shutdown timeout"
+        );
+    }
+    if tokio::time::timeout(HTTP_DRAIN_TIMEOUT, &mut serve)
+        .await
+        .is_err()
+    {
+        serve.abort();
+    }
+    info!("shutdown complete");
+    Ok(())
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .fallback(realtime)
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    if state.draining.load(Ordering::SeqCst) {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response()
+    } else {
+        (StatusCode::OK, "ok\n").into_response()
+    }
+}
+
+/// Which realtime endpoint a path names, if any.
+fn endpoint_for(path: &str) -> Option<Dialect> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    if path.ends_with("/voice-live/realtime") || path.ends_with("/voice-agent/realtime") {
+        Some(Dialect::VoiceLive)
+    } else if path.ends_with("/v1/realtime") {
+        Some(Dialect::OpenAiGa)
+    } else {
+        None
+    }
+}
+
+async fn realtime(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Some(mut dialect) = endpoint_for(uri.path()) else {
+        return http_error(StatusCode::NOT_FOUND, "not_found", "No such endpoint.");
+    };
+    let params = ConnectParams::parse(uri.query());
+    let credential = match auth::check(state.config.api_key.as_ref(), &headers, &params) {
+        Ok(source) => source,
+        Err(e) => {
+            let reason = match e {
+                AuthError::Missing => "missing",
+                AuthError::Invalid(_) => "invalid",
+            };
+            info!(%peer, path = uri.path(), reason, "refused: unauthorized");
+            return http_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Access denied due to a missing or invalid API key or token.",
+            );
+        }
+    };
+    if dialect == Dialect::VoiceLive {
+        if !params.api_version_supported() {
+            info!(%peer, "refused: unsupported api-version");
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_api_version",
+                "Unsupported api-version. Supported values are: 2025-05-01-preview, \
+                 2025-10-01, 2026-01-01-preview, 2026-04-10, 2026-06-01-preview, 2026-07-15, \
+                 2026-07-31-preview, v1.",
+            );
+        }
+        if !params.has_model_or_agent() {
+            info!(%peer, "refused: neither model nor agent");
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                "missing_required_parameter",
+                "Missing required parameter: 'model' (or 'agent-name' and \
+                 'agent-project-name').",
+            );
+        }
+        if params.api_version.as_deref() == Some("v1") {
+            dialect = Dialect::OpenAiGa;
+        }
+    }
+    let limits = &state.config.limits;
+    let at_cap = limits
+        .max_sessions
+        .is_some_and(|cap| state.sessions.len() >= cap);
+    if state.draining.load(Ordering::SeqCst) || at_cap {
+        let mut r = http_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            "The server is not accepting new sessions right now; retry later.",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return r;
+    }
+    let ws = match upgrade {
+        Ok(ws) => ws,
+        Err(rejection) => return upgrade_refused(&headers, rejection),
+    };
+
+    let id = state.next_id.fetch_add(1, Ordering::Relaxed);
+    if params.api_version.is_none() && dialect == Dialect::VoiceLive {
+        info!(
+            conn = id,
+            assumed = crate::params::DEFAULT_API_VERSION,
+            "no api-version sent; assuming the newest"
+        );
+    }
+    let span = info_span!("session", conn = id, %peer, ?dialect);
+    span.in_scope(|| {
+        info!(
+            path = uri.path(),
+            ?credential,
+            params = ?params,
+            "accepted"
+        );
+    });
+    let ctx = ConnectionContext {
+        id,
+        params,
+        dialect,
+        limits: limits.clone(),
+        strict_fields: state.config.strict_fields,
+        backend: state.config.backend,
+        shutdown: state.close_sessions.clone(),
+        budget: Arc::clone(&state.budget),
+    };
+    // Track the session from now, so a shutdown racing the upgrade still waits for it.
+    let tracker = state.sessions.clone();
+    let token = tracker.token();
+    ws.max_message_size(limits.max_message_size)
+        .max_frame_size(limits.max_message_size)
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+        .protocols(["realtime"])
+        .on_failed_upgrade(move |e| warn!(conn = id, error = %e, "upgrade failed"))
+        .on_upgrade(move |socket| {
+            async move {
+                connection::run(socket, ctx).await;
+                drop(token);
+            }
+            .instrument(span)
+        })
+}
+
+/// The answer to a request on a WebSocket path that is not a valid upgrade: 426 when it is not
+/// a WebSocket upgrade at all or asks for another WebSocket version (reliability.md A2, A3).
+fn upgrade_refused(headers: &HeaderMap, rejection: WebSocketUpgradeRejection) -> Response {
+    let is_websocket = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let version = headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .and_then(|v| v.to_str().ok());
+    if !is_websocket || version.is_some_and(|v| v.trim() != "13") {
+        let mut r = http_error(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "This endpoint speaks WebSocket (version 13) only.",
+        );
+        let h = r.headers_mut();
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+        h.insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+        return r;
+    }
+    rejection.into_response()
+}
+
+/// A JSON error body in the swagger `ErrorResponse` shape.
+fn http_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "error": {
+            "type": "invalid_request_error",
+            "code": code,
+            "message": message,
+            "param": null,
+        }
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            endpoint_for("/voice-live/realtime"),
+            Some(Dialect::VoiceLive)
+        );
+        assert_eq!(
+            endpoint_for("/base/voice-live/realtime"),
+            Some(Dialect::VoiceLive)
+        );
+        assert_eq!(
+            endpoint_for("/a/b/voice-agent/realtime/"),
+            Some(Dialect::VoiceLive)
+        );
+        assert_eq!(endpoint_for("/v1/realtime"), Some(Dialect::OpenAiGa));
+        assert_eq!(endpoint_for("/openai/v1/realtime"), Some(Dialect::OpenAiGa));
+        assert_eq!(endpoint_for("/foo"), None);
+        assert_eq!(endpoint_for("/voice-live/realtimex"), None);
+        assert_eq!(endpoint_for("/xvoice-live/realtime"), None);
+    }
+}

@@ -1,0 +1,617 @@
+//! Integration tests: the server runs in-process on `127.0.0.1:0` and is driven through a real
+//! WebSocket client (tokio-tungstenite). Every test is bounded in time.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers panic on failure by design"
+)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use vl_server::auth::ApiKey;
+use vl_server::config::Config;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const STEP: Duration = Duration::from_secs(5);
+const TEST: Duration = Duration::from_secs(20);
+const QUERY: &str = "api-version=2026-07-15&model=gpt-realtime";
+
+/// A server running in this process.
+struct TestServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    async fn start(config: Config) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(vl_server::server::run(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            stop: Some(stop),
+            handle,
+        }
+    }
+
+    async fn default() -> Self {
+        Self::start(Config::default()).await
+    }
+
+    fn url(&self, path_and_query: &str) -> String {
+        format!("ws://{}{}", self.addr, path_and_query)
+    }
+
+    /// Connects to `/voice-live/realtime` with the usual query.
+    async fn connect(&self) -> Ws {
+        self.connect_to(&format!("/voice-live/realtime?{QUERY}"))
+            .await
+            .unwrap()
+    }
+
+    async fn connect_to(&self, path_and_query: &str) -> Result<Ws, tungstenite::Error> {
+        self.connect_with(path_and_query, &[]).await
+    }
+
+    async fn connect_with(
+        &self,
+        path_and_query: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Ws, tungstenite::Error> {
+        let mut request = self.url(path_and_query).into_client_request().unwrap();
+        for (name, value) in headers {
+            request.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        tokio::time::timeout(STEP, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("handshake timed out")
+            .map(|(ws, _)| ws)
+    }
+
+    /// Signals shutdown and waits for `run` to return.
+    async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(10), &mut self.handle)
+            .await
+            .expect("server did not shut down")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+async fn bounded<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(TEST, f).await.expect("test timed out")
+}
+
+/// The next data message, as JSON (pings and pongs skipped).
+async fn recv_json(ws: &mut Ws) -> Value {
+    loop {
+        let msg = tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("no message within the step timeout")
+            .expect("stream ended")
+            .expect("read failed");
+        match msg {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            Message::Binary(b) => return serde_json::from_slice(&b).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+}
+
+/// Reads until a close frame arrives; returns it (data messages are skipped).
+async fn recv_close(ws: &mut Ws) -> Option<CloseFrame> {
+    loop {
+        let msg = tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("no close within the step timeout");
+        match msg {
+            Some(Ok(Message::Close(frame))) => return frame,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("read failed before the close frame: {e}"),
+            None => panic!("stream ended without a close frame"),
+        }
+    }
+}
+
+async fn send_json(ws: &mut Ws, value: Value) {
+    ws.send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// Asserts the session still answers: a `session.update` is answered by `session.updated`.
+async fn assert_alive(ws: &mut Ws) {
+    send_json(
+        ws,
+        json!({"type": "session.update", "session": {"instructions": "still here"}}),
+    )
+    .await;
+    let ev = recv_json(ws).await;
+    assert_eq!(ev["type"], "session.updated", "{ev}");
+    assert_eq!(ev["session"]["instructions"], "still here", "{ev}");
+}
+
+async fn http_get(addr: SocketAddr, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(STEP, s.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    out
+}
+
+fn http_status(result: Result<Ws, tungstenite::Error>) -> u16 {
+    match result {
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(e) => panic!("expected an HTTP error, got {e}"),
+        Ok(_) => panic!("expected an HTTP error, got an upgrade"),
+    }
+}
+
+fn with_key(key: &str) -> Config {
+    Config {
+        api_key: Some(ApiKey::new(key)),
+        ..Config::default()
+    }
+}
+
+#[tokio::test]
+async fn healthz_answers_200() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let response = http_get(server.addr, "/healthz").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let response = http_get(server.addr, "/nope").await;
+        assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn plain_get_on_the_websocket_path_is_426() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let response = http_get(server.addr, &format!("/voice-live/realtime?{QUERY}")).await;
+        assert!(response.starts_with("HTTP/1.1 426"), "{response}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_a_key_every_request_is_refused_with_401() {
+    bounded(async {
+        let server = TestServer::start(with_key("k3y")).await;
+        let path = format!("/voice-live/realtime?{QUERY}");
+        assert_eq!(http_status(server.connect_to(&path).await), 401);
+        let response = http_get(server.addr, &path).await;
+        assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+        assert!(response.contains("\"unauthorized\""), "{response}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_refused_on_each_credential_form() {
+    bounded(async {
+        let server = TestServer::start(with_key("k3y")).await;
+        let path = format!("/voice-live/realtime?{QUERY}");
+        let wrong = [
+            server.connect_with(&path, &[("api-key", "nope")]).await,
+            server.connect_to(&format!("{path}&api-key=nope")).await,
+            server
+                .connect_with(&path, &[("authorization", "Bearer nope")])
+                .await,
+            server
+                .connect_to(&format!("{path}&Authorization=Bearer%20nope"))
+                .await,
+            // The header wins over a correct query key.
+            server
+                .connect_with(&format!("{path}&api-key=k3y"), &[("api-key", "nope")])
+                .await,
+            // A prefix of the key is not the key.
+            server.connect_with(&path, &[("api-key", "k3")]).await,
+        ];
+        for (i, result) in wrong.into_iter().enumerate() {
+            assert_eq!(http_status(result), 401, "case {i}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_right_key_is_accepted_on_each_credential_form() {
+    bounded(async {
+        let server = TestServer::start(with_key("k3y")).await;
+        let path = format!("/voice-live/realtime?{QUERY}");
+        let right = [
+            server.connect_with(&path, &[("api-key", "k3y")]).await,
+            server.connect_to(&format!("{path}&api-key=k3y")).await,
+            server
+                .connect_with(&path, &[("authorization", "Bearer k3y")])
+                .await,
+            server
+                .connect_to(&format!("{path}&Authorization=Bearer%20k3y"))
+                .await,
+        ];
+        for (i, result) in right.into_iter().enumerate() {
+            let mut ws = result.unwrap_or_else(|e| panic!("case {i}: {e}"));
+            let ev = recv_json(&mut ws).await;
+            assert_eq!(ev["type"], "session.created", "case {i}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn api_version_unsupported_is_400_and_missing_is_accepted() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let bad = server
+            .connect_to("/voice-live/realtime?api-version=1999-01-01&model=m")
+            .await;
+        assert_eq!(http_status(bad), 400);
+        let response = http_get(
+            server.addr,
+            "/voice-live/realtime?api-version=1999-01-01&model=m",
+        )
+        .await;
+        assert!(response.contains("invalid_api_version"), "{response}");
+        let mut ws = server
+            .connect_to("/voice-live/realtime?model=m")
+            .await
+            .unwrap();
+        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn neither_model_nor_agent_is_400() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let result = server
+            .connect_to("/voice-live/realtime?api-version=2026-07-15")
+            .await;
+        assert_eq!(http_status(result), 400);
+        let mut ws = server
+            .connect_to(
+                "/voice-live/realtime?api-version=2026-07-15&agent-name=a&agent-project-name=p",
+            )
+            .await
+            .unwrap();
+        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn any_path_prefix_and_the_voice_agent_alias_are_served() {
+    bounded(async {
+        let server = TestServer::default().await;
+        for path in [
+            format!("/base/voice-live/realtime?{QUERY}"),
+            format!("/a/b/voice-live/realtime?{QUERY}"),
+            format!("/voice-agent/realtime?{QUERY}"),
+            "/v1/realtime?model=gpt-realtime".to_owned(),
+            "/openai/v1/realtime?model=gpt-realtime".to_owned(),
+        ] {
+            let mut ws = server.connect_to(&path).await.unwrap();
+            assert_eq!(
+                recv_json(&mut ws).await["type"],
+                "session.created",
+                "{path}"
+            );
+        }
+        assert_eq!(
+            http_status(
+                server
+                    .connect_to(&format!("/voice-live/realtimex?{QUERY}"))
+                    .await
+            ),
+            404
+        );
+        assert_eq!(http_status(server.connect_to("/foo").await), 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn session_created_is_the_first_event() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        let ev = recv_json(&mut ws).await;
+        assert_eq!(ev["type"], "session.created", "{ev}");
+        assert!(ev["session"]["id"].is_string(), "{ev}");
+        assert!(ev["event_id"].is_string(), "{ev}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_json_gets_an_error_and_the_session_goes_on() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        ws.send(Message::Text("{\"type\":".into())).await.unwrap();
+        let ev = recv_json(&mut ws).await;
+        assert_eq!(ev["type"], "error", "{ev}");
+        assert_eq!(ev["error"]["code"], "invalid_json", "{ev}");
+        assert_alive(&mut ws).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_oversize_message_is_closed_with_1009() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.max_message_size = 64 * 1024;
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        let big = format!(
+            "{{\"type\":\"input_audio_buffer.append\",\"audio\":\"{}\"}}",
+            "A".repeat(100 * 1024)
+        );
+        ws.send(Message::Text(big.into())).await.unwrap();
+        let frame = recv_close(&mut ws)
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, CloseCode::Size);
+        // The server stays up for others.
+        let mut other = server.connect().await;
+        assert_eq!(recv_json(&mut other).await["type"], "session.created");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_message_over_the_memory_budget_is_closed_with_1009() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.inbound_memory_budget = 1024;
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        let big = format!(
+            "{{\"type\":\"session.update\",\"session\":{{\"instructions\":\"{}\"}}}}",
+            "x".repeat(2048)
+        );
+        ws.send(Message::Text(big.into())).await.unwrap();
+        let frame = recv_close(&mut ws)
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, CloseCode::Size);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_binary_frame_with_json_is_accepted() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        ws.send(Message::Binary(b"{\"type\":".to_vec().into()))
+            .await
+            .unwrap();
+        let ev = recv_json(&mut ws).await;
+        assert_eq!(ev["error"]["code"], "invalid_json", "{ev}");
+        let update = json!({"type": "session.update", "session": {"instructions": "bin"}});
+        ws.send(Message::Binary(update.to_string().into_bytes().into()))
+            .await
+            .unwrap();
+        let ev = recv_json(&mut ws).await;
+        assert_eq!(ev["type"], "session.updated", "{ev}");
+        assert_eq!(ev["session"]["instructions"], "bin", "{ev}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_binary_frame_that_is_not_utf8_gets_invalid_json() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        ws.send(Message::Binary(vec![0xff, 0xfe, 0x00, 0x7b].into()))
+            .await
+            .unwrap();
+        let ev = recv_json(&mut ws).await;
+        assert_eq!(ev["type"], "error", "{ev}");
+        assert_eq!(ev["error"]["code"], "invalid_json", "{ev}");
+        assert_alive(&mut ws).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_ping_is_answered_with_the_same_payload() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        ws.send(Message::Ping(b"hello".to_vec().into()))
+            .await
+            .unwrap();
+        loop {
+            let msg = tokio::time::timeout(STEP, ws.next())
+                .await
+                .expect("no pong")
+                .unwrap()
+                .unwrap();
+            if let Message::Pong(payload) = msg {
+                assert_eq!(&payload[..], b"hello");
+                break;
+            }
+        }
+        assert_alive(&mut ws).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn shutdown_sends_every_session_a_close_frame() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut a = server.connect().await;
+        let mut b = server.connect().await;
+        recv_json(&mut a).await;
+        recv_json(&mut b).await;
+        let addr = server.addr;
+        let done = tokio::spawn(server.shutdown());
+        for ws in [&mut a, &mut b] {
+            let frame = recv_close(ws).await.expect("a close frame with a code");
+            assert_eq!(frame.code, CloseCode::Away);
+        }
+        done.await.unwrap();
+        // The listener is gone.
+        assert!(TcpStream::connect(addr).await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_are_independent() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut a = server.connect().await;
+        let mut b = server.connect().await;
+        let ca = recv_json(&mut a).await;
+        let cb = recv_json(&mut b).await;
+        assert_ne!(ca["session"]["id"], cb["session"]["id"]);
+        // Garbage and a close on one session do not touch the other.
+        a.send(Message::Text("not json".into())).await.unwrap();
+        assert_eq!(recv_json(&mut a).await["type"], "error");
+        a.close(None).await.unwrap();
+        assert_alive(&mut b).await;
+        // Nothing was queued on b by a's traffic.
+        b.send(Message::Ping(b"p".to_vec().into())).await.unwrap();
+        let next = tokio::time::timeout(STEP, b.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(matches!(next, Message::Pong(_)), "unexpected {next:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_silent_client_is_closed_at_the_liveness_timeout() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.liveness_timeout = Some(Duration::from_millis(800));
+        config.limits.ping_interval = None;
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        let frame = recv_close(&mut ws)
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, CloseCode::Away);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_server_pings() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.ping_interval = Some(Duration::from_millis(200));
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        loop {
+            let msg = tokio::time::timeout(STEP, ws.next())
+                .await
+                .expect("no ping")
+                .unwrap()
+                .unwrap();
+            if matches!(msg, Message::Ping(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_session_cap_refuses_with_503() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.max_sessions = Some(1);
+        let server = TestServer::start(config).await;
+        let mut a = server.connect().await;
+        recv_json(&mut a).await;
+        let path = format!("/voice-live/realtime?{QUERY}");
+        assert_eq!(http_status(server.connect_to(&path).await), 503);
+        a.close(None).await.unwrap();
+        // Once the first session is gone, a new one is admitted.
+        let mut admitted = None;
+        for _ in 0..50 {
+            if let Ok(ws) = server.connect_to(&path).await {
+                admitted = Some(ws);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut b = admitted.expect("a session after the first closed");
+        assert_eq!(recv_json(&mut b).await["type"], "session.created");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_close_is_answered() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        ws.close(None).await.unwrap();
+        loop {
+            match tokio::time::timeout(STEP, ws.next())
+                .await
+                .expect("no close reply")
+            {
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("{e}"),
+            }
+        }
+    })
+    .await;
+}
