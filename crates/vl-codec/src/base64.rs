@@ -525,6 +525,15 @@ mod tests {
     }
 
     #[test]
+    fn public_types_are_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Base64AudioDecoder>();
+        assert_send_sync::<CodecError>();
+        assert_send_sync::<crate::g711::Law>();
+        assert!(std::mem::size_of::<CodecError>() <= 24);
+    }
+
+    #[test]
     fn tables_agree() {
         for c in 0..=255_u8 {
             let v = SEXTET[usize::from(c)];

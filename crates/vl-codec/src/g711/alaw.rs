@@ -1,4 +1,5 @@
-//! G.711 A-law (ITU-T G.711 §3.1 and Tables 1a/1b), bit-exact with the G.191 STL.
+//! G.711 A-law (ITU-T G.711 Table 1/G.711 and §3.6, conversion to and from uniform PCM),
+//! bit-exact with the G.191 STL.
 //!
 //! ```
 //! use vl_codec::g711::alaw;
@@ -18,7 +19,8 @@ use super::{check_output, f32_table};
 use crate::CodecError;
 use crate::pcm16;
 
-/// The even-bit inversion applied to every transmitted A-law octet (G.711 §3.4, Table 1a note).
+/// The even-bit inversion applied to every transmitted A-law octet (Table 1/G.711, character
+/// signals after inversion of the even bits).
 const EVEN_BITS: u8 = 0x55;
 
 /// One sample, encoded with the G.711 segment rules as the G.191 STL does it: the 12 MSBs of the
@@ -43,7 +45,7 @@ const fn reference_encode(sample: i16) -> u8 {
     (magnitude as u8) ^ EVEN_BITS
 }
 
-/// One code, decoded to the middle of its quantisation interval (G.711 Table 1b), left-justified
+/// One code, decoded to the middle of its quantisation interval (Table 1/G.711), left-justified
 /// in 16 bits as the G.191 STL decoder leaves it.
 const fn reference_decode(code: u8) -> i16 {
     let index = ((code ^ EVEN_BITS) & 0x7F) as i32;
@@ -75,7 +77,8 @@ static ENCODE: [u8; 1 << 12] = {
     table
 };
 
-/// Decode table, one PCM16 value per code (G.711 Table 1b, column "decoder output value").
+/// Decode table, one PCM16 value per code (Table 1/G.711, "quantized value (value at
+/// decoder output)").
 static DECODE: [i16; 256] = {
     let mut table = [0_i16; 256];
     let mut i = 0;

@@ -7,8 +7,8 @@
 //! lie exactly on a decision boundary, and it is the one the STL test vectors fix: every function
 //! here reproduces them for all 65,536 inputs and all 256 codes (tests/it/g711_vectors.rs).
 //!
-//! The codes are the transmitted octets: μ-law with all bits inverted (G.711 §3.4, Table 2a) and
-//! A-law with the even bits inverted (G.711 §3.4, Table 1a).
+//! The codes are the transmitted octets: μ-law with all bits inverted (Table 2/G.711) and A-law
+//! with the even bits inverted (Table 1/G.711); G.711 §4 transmits bit 1 (polarity) first.
 //!
 //! Each law has scalar functions ([`ulaw::encode`], [`ulaw::decode`]) and slice functions that
 //! write into a caller's buffer and allocate nothing ([`ulaw::encode_into`], …), in `i16` and in

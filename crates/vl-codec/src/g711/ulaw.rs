@@ -1,4 +1,5 @@
-//! G.711 μ-law (ITU-T G.711 §3.2 and Tables 2a/2b), bit-exact with the G.191 STL.
+//! G.711 μ-law (ITU-T G.711 Table 2/G.711 and §3.6, conversion to and from uniform PCM),
+//! bit-exact with the G.191 STL.
 //!
 //! ```
 //! use vl_codec::g711::ulaw;
@@ -18,7 +19,7 @@ use super::{check_output, f32_table};
 use crate::CodecError;
 use crate::pcm16;
 
-/// μ-law bias added to the 14-bit magnitude before the segment search (G.711 §3.2: the μ-law
+/// μ-law bias added to the 14-bit magnitude before the segment search (Table 2/G.711: the μ-law
 /// segment end points are 2^(n+5) − 33 in 14-bit units; adding 33 makes them powers of two).
 const BIAS: i32 = 33;
 
@@ -28,7 +29,7 @@ const CLIP: i32 = 0x1FFF;
 /// One sample, encoded with the G.711 segment rules as the G.191 STL does it: the 14 MSBs of the
 /// sample (one's complement for negative inputs), biased by 33, searched for their segment
 /// (1..=8 by the position of the leading one above bit 5), 4 mantissa bits below it, and the
-/// result inverted (G.711 Table 2a lists the inverted character signals).
+/// result inverted (Table 2/G.711 lists the character signals with all bits inverted).
 const fn reference_encode(sample: i16) -> u8 {
     let x = sample as i32;
     let magnitude = if x < 0 { (!x) >> 2 } else { x >> 2 };
@@ -52,7 +53,7 @@ const fn reference_encode(sample: i16) -> u8 {
     }
 }
 
-/// One code, decoded to the middle of its quantisation interval (G.711 Table 2b), left-justified
+/// One code, decoded to the middle of its quantisation interval (Table 2/G.711), left-justified
 /// in 16 bits as the G.191 STL decoder leaves it.
 const fn reference_decode(code: u8) -> i16 {
     let inverted = !code;
@@ -79,7 +80,8 @@ static ENCODE: [u8; 1 << 14] = {
     table
 };
 
-/// Decode table, one PCM16 value per code (G.711 Table 2b, column "decoder output value").
+/// Decode table, one PCM16 value per code (Table 2/G.711, "quantized value (value at
+/// decoder output)").
 static DECODE: [i16; 256] = {
     let mut table = [0_i16; 256];
     let mut i = 0;
