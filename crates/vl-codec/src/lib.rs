@@ -9,6 +9,8 @@
 //!   round half to even, saturate out).
 //! - [`base64`]: streaming base64 → PCM16 for `input_audio_buffer.append`, and PCM16 → base64 for
 //!   audio deltas.
+//! - [`resample`]: streaming polyphase resampler between 8, 11.025, 16, 22.05, 24, 32, 44.1 and
+//!   48 kHz, bit-identical for any chunking.
 //!
 //! Slice functions write into the caller's buffer and return how many elements they wrote; a
 //! buffer that is too short is a [`CodecError`], never a panic.
@@ -59,6 +61,23 @@
 //! assert_eq!(samples, [1, 2, 3]);
 //! # Ok::<(), vl_codec::CodecError>(())
 //! ```
+//!
+//! # Resampling 48 kHz capture to 16 kHz in 10 ms chunks
+//!
+//! ```
+//! use vl_codec::Resampler;
+//!
+//! let mut resampler = Resampler::new(48_000, 16_000)?;
+//! let mut out = vec![0.0_f32; resampler.max_output_len(480)];
+//! let chunk = [0.25_f32; 480]; // 10 ms at 48 kHz
+//! let n = resampler.process(&chunk, &mut out)?;
+//! assert_eq!(n, 160); // 10 ms at 16 kHz
+//! assert_eq!(resampler.delay_samples(), 22); // 1.375 ms at 16 kHz
+//! // At the end of an utterance, drain the last 1.375 ms still in the filter.
+//! let mut tail = vec![0.0_f32; resampler.flush_len()];
+//! resampler.flush(&mut tail)?;
+//! # Ok::<(), vl_codec::CodecError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 
@@ -66,5 +85,7 @@ pub mod base64;
 mod error;
 pub mod g711;
 pub mod pcm16;
+pub mod resample;
 
 pub use error::CodecError;
+pub use resample::Resampler;
