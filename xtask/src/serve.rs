@@ -18,9 +18,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         None => DEFAULT_FLAGS.iter().map(|s| (*s).to_string()).collect(),
     };
     eprintln!("serve: building vl-server (release)…");
-    cmd::cargo(&["build".into(), "--release".into(), "--package".into(), "vl-server".into()])?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| cmd::project_root().join("target"), std::path::PathBuf::from);
+    cmd::cargo(&[
+        "build".into(),
+        "--release".into(),
+        "--package".into(),
+        "vl-server".into(),
+    ])?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || cmd::project_root().join("target"),
+        std::path::PathBuf::from,
+    );
     let binary = target.join("release/vl-server");
     eprintln!("serve: starting {} {}", binary.display(), flags.join(" "));
     cmd::run(Command::new(binary).args(&flags))
