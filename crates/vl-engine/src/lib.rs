@@ -1,5 +1,75 @@
 //! The sans-IO Voice Live session state machine.
 //!
 //! Client events and audio go in, server events and backend requests come out, and time is passed
-//! in by the caller. No sockets, threads, clocks or async live here. The session lands with the
-//! vl-engine issue; until then this crate only re-exports its dependencies' versions.
+//! in by the caller. No sockets, threads, clocks or async live here.
+//!
+//! # Driving a session
+//!
+//! One mutation, then drain (str0m's rule): after every `handle_*` call, drain
+//! [`Session::poll_event`], [`Session::poll_backend_request`] and [`Session::poll_close`], and
+//! sleep until [`Session::poll_timeout`]. A server's loop looks like this:
+//!
+//! ```text
+//! loop {
+//!     select! {
+//!         msg = ws.next()            => session.handle_client_message(now, &msg),
+//!         out = backends.recv()      => session.handle_backend_output(now, out),
+//!         _ = sleep_until(deadline)  => session.handle_timeout(now),
+//!     }
+//!     while let Some(ev) = session.poll_event() { ws.send(encode_server_event(&ev)) }
+//!     while let Some(req) = session.poll_backend_request() { backends.start(req) }
+//!     if let Some(close) = session.poll_close() { ws.close(close.code, close.reason); break }
+//!     deadline = session.poll_timeout();
+//! }
+//! ```
+//!
+//! The same loop with the [`scripted`] backend and a virtual clock, as the tests run it:
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use vl_engine::{Session, SessionConfig, scripted::ScriptedBackend};
+//!
+//! let start = Instant::now();
+//! let mut session = Session::new(SessionConfig::new("gpt-4o"), start);
+//! let mut backend = ScriptedBackend::new();
+//! let now = start + Duration::from_millis(10);
+//! session.handle_client_message(now, r#"{"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}"#);
+//! session.handle_client_message(now, r#"{"type":"response.create","response":{"modalities":["text"]}}"#);
+//! let mut types = Vec::new();
+//! loop {
+//!     while let Some(ev) = session.poll_event() { types.push(ev.type_name()); }
+//!     let Some(req) = session.poll_backend_request() else { break };
+//!     for out in backend.handle(req) { session.handle_backend_output(now, out); }
+//! }
+//! assert_eq!(types.first(), Some(&"session.created"));
+//! assert_eq!(types.last(), Some(&"response.done"));
+//! ```
+//!
+//! # Clocks
+//!
+//! Wall time is only ever an [`Instant`](std::time::Instant) passed in (timeouts, rate limit,
+//! session cap, `auto_truncate`). Audio time (`audio_start_ms`, `audio_end_ms`) counts the
+//! processed input samples since the session started.
+
+mod audio;
+pub mod backend;
+mod conversation;
+mod convert;
+pub mod dsp;
+pub mod errors;
+mod ids;
+mod input_audio;
+pub mod limits;
+mod output;
+mod rate;
+mod response;
+pub mod scripted;
+mod session;
+
+pub use backend::{BackendOutput, BackendRequest, RequestId};
+pub use limits::Limits;
+pub use output::MAX_DELTA_MS;
+pub use session::{Close, Session, SessionConfig};
+
+/// The rate the input pipeline processes audio at (resampler output, DSP, VAD, ASR), in Hz.
+pub const PROCESSING_RATE_HZ: u32 = 16_000;
