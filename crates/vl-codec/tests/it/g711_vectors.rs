@@ -204,4 +204,20 @@ proptest! {
         law.decode_into(&c2, &mut d2).unwrap();
         prop_assert_eq!(d, d2);
     }
+
+    #[test]
+    fn f32_encode_equals_i16_encode_of_the_converted_samples(
+        pcm in proptest::collection::vec(-1.2_f32..1.2, 0..1_000),
+        ulaw_law in any::<bool>(),
+    ) {
+        // Lengths across the encoder's 256-sample conversion blocks, partial last block included.
+        let law = if ulaw_law { Law::Ulaw } else { Law::Alaw };
+        let converted: Vec<i16> = pcm.iter().map(|&x| vl_codec::pcm16::from_f32(x)).collect();
+        let mut want = vec![0_u8; pcm.len()];
+        law.encode_into(&converted, &mut want).unwrap();
+        let mut got = vec![0xAA_u8; pcm.len() + 3];
+        prop_assert_eq!(law.encode_f32_into(&pcm, &mut got), Ok(pcm.len()));
+        prop_assert_eq!(&got[..pcm.len()], &want[..]);
+        prop_assert_eq!(&got[pcm.len()..], &[0xAA_u8; 3][..]);
+    }
 }
