@@ -150,6 +150,9 @@ pub(crate) struct InputAudio {
     processed: u64,
     /// Whether any audio was appended yet (format and rate are fixed after that).
     pub(crate) received_audio: bool,
+    /// Converts our output audio to the processing rate for the echo canceller's far end.
+    render_converter: Option<(u32, RateConverter)>,
+    render_scratch: Vec<f32>,
 }
 
 impl InputAudio {
@@ -169,6 +172,8 @@ impl InputAudio {
             buffer: Vec::new(),
             processed: 0,
             received_audio: false,
+            render_converter: None,
+            render_scratch: Vec::new(),
         }
     }
 
@@ -333,6 +338,26 @@ impl InputAudio {
         if let Some(vad) = &mut self.vad {
             vad.detector_mut().abort_turn();
         }
+    }
+
+    /// Feeds our own output audio (PCM16 at `rate_hz`) to the echo canceller as its far end.
+    pub(crate) fn render(&mut self, pcm: &[i16], rate_hz: u32) {
+        let Some(ec) = &mut self.echo_canceller else {
+            return;
+        };
+        if self
+            .render_converter
+            .as_ref()
+            .is_none_or(|(hz, _)| *hz != rate_hz)
+        {
+            self.render_converter =
+                Some((rate_hz, RateConverter::new(rate_hz, PROCESSING_RATE_HZ)));
+        }
+        self.render_scratch.clear();
+        if let Some((_, c)) = &mut self.render_converter {
+            c.process_f32(pcm, &mut self.render_scratch);
+        }
+        ec.process_render(&self.render_scratch);
     }
 
     /// Tells the turn detector whether the assistant is speaking.

@@ -764,6 +764,7 @@ impl Session {
         }
         self.produced_audio = true;
         self.input.set_assistant_speaking(true);
+        self.input.render(&r.encoder.pcm, r.encoder.rate_hz);
         for chunk in chunks {
             r.audio_samples += chunk.len() as u64 / bps;
             if let Some(a) = r.message_audio() {

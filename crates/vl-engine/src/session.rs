@@ -25,7 +25,7 @@ use crate::PROCESSING_RATE_HZ;
 use crate::backend::{BackendOutput, BackendRequest, RequestId, Role, TranscribeRequest};
 use crate::conversation::{Conversation, Item, ItemKind, Part, Placement, Status};
 use crate::convert::{item_from_request, item_to_wire};
-use crate::dsp::Passthrough;
+use crate::dsp::{EchoCanceller, NoiseSuppressor, Passthrough};
 use crate::errors::{codes, invalid, invalid_value};
 use crate::ids::IdGen;
 use crate::input_audio::{AppendError, InputAudio, InputEvent, TurnParams, turn_params};
@@ -53,6 +53,20 @@ pub struct SessionConfig {
     /// `session.expires_at`, Unix seconds; the engine has no wall clock, so the server computes
     /// it (connect time + the session cap). `None` omits it.
     pub expires_at: Option<i64>,
+    /// Builds the echo canceller when the client enables `input_audio_echo_cancellation`
+    /// (default: [`Passthrough`] until vl-dsp lands).
+    pub echo_canceller: fn() -> Box<dyn EchoCanceller>,
+    /// Builds the noise suppressor when the client enables `input_audio_noise_reduction`
+    /// (default: [`Passthrough`] until vl-dsp lands).
+    pub noise_suppressor: fn() -> Box<dyn NoiseSuppressor>,
+}
+
+fn passthrough_ec() -> Box<dyn EchoCanceller> {
+    Box::new(Passthrough)
+}
+
+fn passthrough_ns() -> Box<dyn NoiseSuppressor> {
+    Box::new(Passthrough)
 }
 
 impl SessionConfig {
@@ -75,6 +89,8 @@ impl Default for SessionConfig {
             default_instructions: "You are a helpful voice assistant.".to_owned(),
             default_voice: "alloy".to_owned(),
             expires_at: None,
+            echo_canceller: passthrough_ec,
+            noise_suppressor: passthrough_ns,
         }
     }
 }
@@ -639,16 +655,27 @@ impl Session {
         self.turn = turn;
         self.input
             .set_format(next.input_audio_format, next.input_audio_sampling_rate);
-        // Echo cancellation and noise suppression are accepted and echoed; the stages are
-        // filled by the vl-dsp issue (Passthrough until then).
-        self.input.echo_canceller = next
-            .input_audio_echo_cancellation
-            .as_ref()
-            .map(|_| Box::new(Passthrough) as Box<dyn crate::dsp::EchoCanceller>);
-        self.input.noise_suppressor = next
-            .input_audio_noise_reduction
-            .as_ref()
-            .map(|_| Box::new(Passthrough) as Box<dyn crate::dsp::NoiseSuppressor>);
+        // Echo cancellation and noise suppression are accepted and echoed; the stages come from
+        // the config's factories (Passthrough until vl-dsp lands). A stage survives an update
+        // that keeps it on.
+        match (
+            &next.input_audio_echo_cancellation,
+            self.input.echo_canceller.is_some(),
+        ) {
+            (None, _) => self.input.echo_canceller = None,
+            (Some(_), false) => self.input.echo_canceller = Some((self.config.echo_canceller)()),
+            (Some(_), true) => {}
+        }
+        match (
+            &next.input_audio_noise_reduction,
+            self.input.noise_suppressor.is_some(),
+        ) {
+            (None, _) => self.input.noise_suppressor = None,
+            (Some(_), false) => {
+                self.input.noise_suppressor = Some((self.config.noise_suppressor)());
+            }
+            (Some(_), true) => {}
+        }
         if self.turn.is_none() {
             self.speech_item = None;
         }

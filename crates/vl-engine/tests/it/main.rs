@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod dsp;
 mod formats;
 mod harness;
 mod items;

@@ -656,3 +656,79 @@ fn h_input_audio_buffer_clear() {
     one(&events, "input_audio_buffer.speech_stopped");
     one(&events, "response.done");
 }
+
+/// Flow F with recorded speech: the user's recorded "goodbye" interrupts the reply.
+#[test]
+fn f_barge_in_recorded() {
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {"input_audio_sampling_rate": 8000}}));
+    h.take();
+    h.user_text("tell me about the weather today.");
+    h.hold = true;
+    h.send(json!({"type": "response.create"}));
+    h.release_until(|o| matches!(o, BackendOutput::GenerateDone { .. }));
+    h.release_until(|o| matches!(o, BackendOutput::Audio { .. }));
+    h.take();
+    h.hold = false;
+    let mut audio = silence(8000, 200);
+    audio.extend(asterisk("vm-goodbye.wav"));
+    audio.extend(silence(8000, 1500));
+    h.append_pcm(&audio, 8000, 20);
+    let events = h.take();
+    let c = collapsed(&events);
+    assert_eq!(c[0], "input_audio_buffer.speech_started", "{c:?}");
+    let done = of_type(&events, "response.done");
+    assert_eq!(done.len(), 2, "{c:?}");
+    assert_eq!(
+        done[0]["response"]["status_details"]["reason"],
+        "turn_detected"
+    );
+    assert_eq!(done[1]["response"]["status"], "completed");
+    let pos = |t: &str| c.iter().position(|x| x == t).unwrap();
+    assert!(pos("response.done") < pos("input_audio_buffer.speech_stopped"));
+}
+
+/// Two recorded utterances separated by silence: two turns, each answered, in order.
+#[test]
+fn b_two_recorded_turns() {
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {"input_audio_sampling_rate": 8000}}));
+    h.take();
+    let mut audio = silence(8000, 400);
+    audio.extend(asterisk("hello-world.wav"));
+    audio.extend(silence(8000, 2000));
+    audio.extend(asterisk("vm-goodbye.wav"));
+    audio.extend(silence(8000, 2000));
+    h.append_pcm(&audio, 8000, 20);
+    let events = h.take();
+    let started = of_type(&events, "input_audio_buffer.speech_started");
+    let committed = of_type(&events, "input_audio_buffer.committed");
+    let done = of_type(&events, "response.done");
+    assert_eq!(started.len(), 2, "{:?}", collapsed(&events));
+    assert_eq!(committed.len(), 2);
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|d| d["response"]["status"] == "completed"));
+    // The second user item follows the first reply; both replies follow their user item.
+    let first_reply = done[0]["response"]["output"][0]["id"].clone();
+    assert_eq!(committed[1]["previous_item_id"], first_reply);
+    let t1 = started[0]["audio_start_ms"].as_u64().unwrap();
+    let t2 = started[1]["audio_start_ms"].as_u64().unwrap();
+    assert!(t2 > t1 + 2000, "{t1} {t2}");
+}
+
+/// Flow H with recorded speech: clear mid-utterance, no speech_stopped.
+#[test]
+fn h_clear_mid_recorded_speech() {
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {"input_audio_sampling_rate": 8000}}));
+    h.take();
+    let speech = asterisk("hello-world.wav");
+    let mut audio = silence(8000, 300);
+    audio.extend(&speech[..speech.len() * 2 / 3]);
+    h.append_pcm(&audio, 8000, 20);
+    assert_eq!(types(&h.take()), ["input_audio_buffer.speech_started"]);
+    h.send(json!({"type": "input_audio_buffer.clear"}));
+    assert_eq!(types(&h.take()), ["input_audio_buffer.cleared"]);
+    h.append_pcm(&silence(8000, 1500), 8000, 20);
+    assert!(h.take().is_empty());
+}
