@@ -100,7 +100,45 @@ USER_MESSAGE = {
     ],
 }
 
+# GA-only session fields Voice Live has no place for (the dialect drops or passes them through).
+SESSION_GA_ONLY = {
+    "type": "realtime",
+    "audio": {
+        "input": {
+            "format": {"type": "audio/pcm", "rate": 24000},
+            "transcription": {"model": "gpt-4o-mini-transcribe", "prompt": "Contoso, Fabrikam"},
+            "noise_reduction": {"type": "near_field"},
+            "turn_detection": {"type": "server_vad", "idle_timeout_ms": 6000},
+        },
+        "output": {"voice": "marin", "speed": 1.1},
+    },
+    "tracing": "auto",
+    "truncation": "disabled",
+    "prompt": {"id": "pmpt_123", "version": "2"},
+    "parallel_tool_calls": False,
+    "reasoning": {"effort": "low"},
+}
+
+SESSION_TRANSCRIPTION = {
+    "type": "transcription",
+    "audio": {
+        "input": {
+            "format": {"type": "audio/pcm", "rate": 24000},
+            "transcription": {"model": "gpt-4o-transcribe", "language": "de"},
+            "turn_detection": {"type": "server_vad"},
+        }
+    },
+}
+
 GA_RECIPES: dict[str, tuple[type, Any]] = {
+    "session.update/ga-only-fields": (
+        r.SessionUpdateEvent,
+        {"type": "session.update", "session": SESSION_GA_ONLY},
+    ),
+    "session.update/transcription-session": (
+        r.SessionUpdateEvent,
+        {"type": "session.update", "session": SESSION_TRANSCRIPTION},
+    ),
     "session.update/full": (
         r.SessionUpdateEvent,
         {"type": "session.update", "event_id": "evt_su_1", "session": SESSION_FULL},

@@ -73,11 +73,11 @@ def required_cases() -> list[tuple[str, str, dict]]:
             key = (wire["type"], dotted)
             if key in seen:
                 continue
+            seen.add(key)  # each (event type, path) is probed once
             mutated = _delete(wire, path)
             sdk = m.ClientEvent._deserialize(json.loads(json.dumps(mutated)), [])
             marker = f"$.{dotted}: required by SDK"
             if any(p.startswith(marker) for p in walk(sdk, mutated)):
-                seen.add(key)
                 cases.append((f"{case}:{dotted}", dotted, mutated))
     return cases
 

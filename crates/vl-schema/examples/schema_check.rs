@@ -5,8 +5,10 @@
 //! ```text
 //! schema_check decode-client FILE...          decode a Voice Live client event, print the canonical re-encoding
 //! schema_check decode-server FILE...          the same for server events
-//! schema_check ga-to-vl client|server FILE... map OpenAI GA JSON to Voice Live JSON
-//! schema_check vl-to-ga client|server FILE... map Voice Live JSON to OpenAI GA JSON
+//! schema_check ga-to-vl client|server FILE... map OpenAI GA JSON to Voice Live JSON (server: null
+//!                                             when the GA event has no Voice Live counterpart)
+//! schema_check vl-to-ga client|server FILE... map Voice Live JSON to OpenAI GA JSON (server: an
+//!                                             array, one Voice Live event may become several)
 //! schema_check types                          print {"client": [...], "server": [...]}: every wire type
 //! ```
 //!
@@ -18,7 +20,7 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
-use vl_schema::DecodeError;
+use vl_schema::{DecodeError, dialect};
 
 /// One operation over the text of one file: the output JSON, or an error object.
 type Op = fn(&str) -> Result<Value, Value>;
@@ -149,27 +151,20 @@ fn decode_server(text: &str) -> Result<Value, Value> {
     reparse(&vl_schema::encode_server_event(&event))
 }
 
-// The dialect module is not committed yet: these report that until it lands.
 fn ga_to_vl_client(text: &str) -> Result<Value, Value> {
-    parse(text).and(Err(other_error(
-        "vl_schema::dialect is not available yet".into(),
-    )))
+    Ok(dialect::client_event_from_ga(parse(text)?))
 }
 
+/// `null` when the GA event has no Voice Live counterpart (dropped by the dialect).
 fn ga_to_vl_server(text: &str) -> Result<Value, Value> {
-    parse(text).and(Err(other_error(
-        "vl_schema::dialect is not available yet".into(),
-    )))
+    Ok(dialect::server_event_from_ga(parse(text)?).unwrap_or(Value::Null))
 }
 
 fn vl_to_ga_client(text: &str) -> Result<Value, Value> {
-    parse(text).and(Err(other_error(
-        "vl_schema::dialect is not available yet".into(),
-    )))
+    Ok(dialect::client_event_to_ga(parse(text)?))
 }
 
+/// Always a JSON array: one Voice Live server event can become several GA events.
 fn vl_to_ga_server(text: &str) -> Result<Value, Value> {
-    parse(text).and(Err(other_error(
-        "vl_schema::dialect is not available yet".into(),
-    )))
+    Ok(Value::Array(dialect::server_event_to_ga(parse(text)?)))
 }
