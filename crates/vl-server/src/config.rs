@@ -579,6 +579,37 @@ mod tests {
     }
 
     #[test]
+    fn help_documents_every_flag() {
+        use clap::CommandFactory as _;
+        let cmd = Cli::command();
+        cmd.clone().debug_assert();
+        for arg in cmd.get_arguments() {
+            assert!(
+                arg.get_help().is_some(),
+                "--{} has no help text",
+                arg.get_id()
+            );
+        }
+        let help = cmd.clone().render_long_help().to_string();
+        for flag in [
+            "--listen",
+            "--backend",
+            "--api-key",
+            "--config",
+            "--log-format",
+            "--max-message-size",
+            "--inbound-memory-budget",
+            "--max-audio-per-append",
+            "--max-uncommitted-audio",
+            "--event-rate",
+            "--max-session-duration",
+            "--drain-timeout",
+        ] {
+            assert!(help.contains(flag), "{flag} missing from --help");
+        }
+    }
+
+    #[test]
     fn defaults_follow_the_decisions() {
         let c = Config::from_cli(Cli::parse_from(["vl-server"])).unwrap();
         assert_eq!(c.limits, Limits::default());

@@ -51,14 +51,9 @@ const BACKEND_OUTPUT_QUEUE: usize = 64;
 /// How long to wait for the peer's close reply after our close frame.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
-/// Which event names a connection speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
-    /// Voice Live (dated, beta-style names: `response.audio.delta`).
-    VoiceLive,
-    /// OpenAI GA (`response.output_audio.delta`), on `/v1/realtime` and `api-version=v1`.
-    OpenAiGa,
-}
+/// Which event names a connection speaks: Voice Live (dated, beta-style names) or OpenAI GA
+/// (on `/v1/realtime` and `api-version=v1`).
+pub(crate) use vl_schema::dialect::Dialect;
 
 /// Everything one connection needs from the server.
 #[derive(Debug)]

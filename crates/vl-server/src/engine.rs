@@ -4,6 +4,7 @@
 //! The engine speaks Voice Live; on an OpenAI GA connection, client JSON is mapped to Voice Live
 //! before the engine sees it, and server events are mapped to GA names after it.
 
+use std::collections::VecDeque;
 use std::hash::{BuildHasher as _, Hasher as _};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -59,6 +60,8 @@ impl Backend {
 pub(crate) struct Engine {
     session: Session,
     dialect: Dialect,
+    /// Serialized events not yet taken (one engine event can be several GA events).
+    outgoing: VecDeque<String>,
 }
 
 impl Engine {
@@ -91,13 +94,29 @@ impl Engine {
         Self {
             session: Session::new(config, now),
             dialect: ctx.dialect,
+            outgoing: VecDeque::new(),
         }
     }
 
     /// A client message (text, or binary that is UTF-8).
     pub(crate) fn handle_client_text(&mut self, now: Instant, text: &str) {
         match self.dialect {
-            Dialect::VoiceLive | Dialect::OpenAiGa => self.session.handle_client_message(now, text),
+            Dialect::VoiceLive => self.session.handle_client_message(now, text),
+            Dialect::OpenAiGa => {
+                // Appends look the same in both dialects: skip the mapping on the hot path. Text
+                // that is not JSON goes to the engine as is, which answers `invalid_json`.
+                if vl_schema::parse_append_ref(text).is_ok() {
+                    self.session.handle_client_message(now, text);
+                    return;
+                }
+                match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(value) => {
+                        let mapped = vl_schema::dialect::client_event_from_ga(value).to_string();
+                        self.session.handle_client_message(now, &mapped);
+                    }
+                    Err(_) => self.session.handle_client_message(now, text),
+                }
+            }
         }
     }
 
@@ -125,10 +144,22 @@ impl Engine {
 
     /// The next server event, serialized in the connection's dialect.
     pub(crate) fn poll_outgoing(&mut self) -> Option<String> {
-        let event = self.session.poll_event()?;
-        Some(match self.dialect {
-            Dialect::VoiceLive | Dialect::OpenAiGa => vl_schema::encode_server_event(&event),
-        })
+        loop {
+            if let Some(text) = self.outgoing.pop_front() {
+                return Some(text);
+            }
+            let event = self.session.poll_event()?;
+            match self.dialect {
+                Dialect::VoiceLive => return Some(vl_schema::encode_server_event(&event)),
+                Dialect::OpenAiGa => {
+                    self.outgoing
+                        .extend(vl_schema::dialect::encode_server_event_in(
+                            &event,
+                            self.dialect,
+                        ))
+                }
+            }
+        }
     }
 
     /// The next backend request.

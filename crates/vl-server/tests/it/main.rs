@@ -615,3 +615,156 @@ async fn a_client_close_is_answered() {
     })
     .await;
 }
+
+/// Events up to and including the first of type `wanted`.
+async fn recv_until(ws: &mut Ws, wanted: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for _ in 0..500 {
+        let ev = recv_json(ws).await;
+        let done = ev["type"] == wanted;
+        seen.push(ev);
+        if done {
+            return seen;
+        }
+    }
+    panic!("no {wanted} in {} events", seen.len());
+}
+
+fn text_of_response_done(done: &Value) -> Vec<String> {
+    done["response"]["output"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|item| item["content"].as_array().cloned().unwrap_or_default())
+        .filter_map(|part| part["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_text_conversation_gets_the_scripted_reply() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        send_json(
+            &mut ws,
+            json!({"type": "session.update", "session": {"modalities": ["text"]}}),
+        )
+        .await;
+        recv_until(&mut ws, "session.updated").await;
+        send_json(
+            &mut ws,
+            json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                   "content": [{"type": "input_text", "text": "hello there"}]}}),
+        )
+        .await;
+        recv_until(&mut ws, "conversation.item.created").await;
+        send_json(&mut ws, json!({"type": "response.create"})).await;
+        let events = recv_until(&mut ws, "response.done").await;
+        let done = events.last().unwrap();
+        assert_eq!(done["response"]["status"], "completed", "{done}");
+        assert_eq!(text_of_response_done(done), ["You said: hello there"]);
+        let deltas: String = events
+            .iter()
+            .filter(|e| e["type"] == "response.text.delta")
+            .filter_map(|e| e["delta"].as_str())
+            .collect();
+        assert_eq!(deltas, "You said: hello there");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_ga_endpoint_speaks_ga_names() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let mut ws = server
+            .connect_to("/v1/realtime?model=gpt-realtime")
+            .await
+            .unwrap();
+        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+        send_json(
+            &mut ws,
+            json!({"type": "session.update",
+                   "session": {"type": "realtime", "output_modalities": ["text"]}}),
+        )
+        .await;
+        let updated = recv_until(&mut ws, "session.updated").await;
+        let session = &updated.last().unwrap()["session"];
+        assert_eq!(session["output_modalities"], json!(["text"]), "{session}");
+        send_json(
+            &mut ws,
+            json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                   "content": [{"type": "input_text", "text": "hi ga"}]}}),
+        )
+        .await;
+        recv_until(&mut ws, "conversation.item.added").await;
+        send_json(&mut ws, json!({"type": "response.create"})).await;
+        let events = recv_until(&mut ws, "response.done").await;
+        assert!(
+            events
+                .iter()
+                .any(|e| e["type"] == "response.output_text.delta"),
+            "{events:?}"
+        );
+        assert!(
+            !events.iter().any(|e| e["type"] == "response.text.delta"),
+            "{events:?}"
+        );
+        assert_eq!(
+            text_of_response_done(events.last().unwrap()),
+            ["You said: hi ga"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_session_cap_warns_then_closes_with_1001_session_expired() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.max_session_duration = Some(Duration::from_millis(1500));
+        config.limits.session_expiry_warning = Duration::from_millis(1000);
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        let created = recv_json(&mut ws).await;
+        assert!(created["session"]["expires_at"].is_i64(), "{created}");
+        let warning = recv_json(&mut ws).await;
+        assert_eq!(warning["type"], "warning", "{warning}");
+        assert_eq!(warning["warning"]["code"], "session_expiring", "{warning}");
+        let error = recv_json(&mut ws).await;
+        assert_eq!(error["type"], "error", "{error}");
+        assert_eq!(error["error"]["code"], "session_expired", "{error}");
+        let frame = recv_close(&mut ws)
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, CloseCode::Away);
+        assert_eq!(frame.reason.as_str(), "session_expired");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_event_rate_limit_is_configurable() {
+    bounded(async {
+        let mut config = Config::default();
+        config.limits.event_rate = 2;
+        config.limits.event_burst = 2;
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect().await;
+        recv_json(&mut ws).await;
+        for _ in 0..10 {
+            send_json(&mut ws, json!({"type": "input_audio_buffer.clear"})).await;
+        }
+        let mut codes = Vec::new();
+        for _ in 0..10 {
+            let ev = recv_json(&mut ws).await;
+            if ev["type"] == "error" {
+                codes.push(ev["error"]["code"].as_str().unwrap_or_default().to_owned());
+                break;
+            }
+        }
+        assert_eq!(codes, ["rate_limit_exceeded"]);
+    })
+    .await;
+}
