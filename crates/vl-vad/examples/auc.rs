@@ -94,7 +94,15 @@ impl Pool {
     }
 
     fn add(&mut self, audio: &[f32], labels: &[bool]) {
-        self.scores.extend(data::classify(audio));
+        if std::env::var_os("VAD_RAW_SCORE").is_some() {
+            let mut c = vl_vad::FrameClassifier::new(16_000).expect("16 kHz");
+            for f in audio.chunks_exact(vl_vad::FRAME_SAMPLES) {
+                self.scores
+                    .push(c.process_features(f).expect("whole frames").1.score);
+            }
+        } else {
+            self.scores.extend(data::classify(audio));
+        }
         self.labels.extend_from_slice(labels);
     }
 
@@ -140,6 +148,16 @@ fn main() {
         elapsed / secs
     );
     let clean_auc = clean.report("clean");
+    if std::env::var_os("VAD_PER_CLIP").is_some() {
+        for (i, (audio, labels)) in clips.iter().enumerate() {
+            let mut p = Pool::new();
+            p.add(audio, labels);
+            let pos = labels.iter().filter(|&&l| l).count();
+            if pos > 0 && pos < labels.len() {
+                p.report(&format!("clip {:02}", i + 1));
+            }
+        }
+    }
     let mut rng = Lcg(0x5eed_0000_0000_0001);
     let mut all = Pool::new();
     for scene in SCENES {

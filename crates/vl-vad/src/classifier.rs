@@ -2,19 +2,28 @@
 //!
 //! # Method
 //!
-//! Hand-designed features, no trained model (a neural classifier replaces this later):
+//! Hand-designed features and a 7-parameter logistic model (a neural classifier replaces this
+//! later):
 //!
 //! 1. A 32 ms Hann window (512 samples: the new 10 ms frame plus 22 ms of history) and a 512-point
 //!    real FFT, planned once at construction.
 //! 2. Energies in 20 bands (80 Hz – 8 kHz, roughly mel spaced), each tracked by an **adaptive
-//!    noise floor**: it follows a smoothed band energy down at once and rises slowly (a minimum
-//!    tracker), so stationary noise is learnt within a few hundred ms to a few seconds.
-//! 3. Features: the mean a-posteriori SNR over the speech bands (dB above the floors), the
-//!    **periodicity** of the noise-subtracted spectrum below 4 kHz (normalised autocorrelation peak
-//!    in the 62.5–400 Hz pitch range, via an inverse FFT), and the absolute frame level.
-//! 4. A logistic combination of these, then **hysteresis**: a speech state entered above a high
-//!    score and left only after the score stayed below a lower one for a hang-over time; the output
-//!    blends the instantaneous score with that state so that it stays a graded probability.
+//!    noise floor**: it follows the smoothed band energy down at once, tracks the mean of frames
+//!    within 3 dB of it (outside speech), rises by 5 dB/s otherwise (1 dB/s in speech), and by
+//!    30 dB/s in a band whose level has been steady (a hum, a tone, engine noise).
+//! 3. Features: the mean a-posteriori SNR over the bands (speech bands 200 Hz – 4 kHz weighted
+//!    more), its 100 ms average, the **periodicity** (autocorrelation peak of the magnitude
+//!    spectrum between 80 Hz and 3 kHz, pitch lags 80–400 Hz, via an inverse FFT) gated by the
+//!    SNR, the absolute level (penalty below −50 dBFS), the level relative to a slowly decaying
+//!    peak (background talkers far below the foreground), and the spectral flux.
+//! 4. A logistic combination with hand-set weights (SNR, gated periodicity, level penalty; the
+//!    relative-level, smoothed-SNR and flux inputs are computed but weighted 0 — a logistic fit on
+//!    the synthetic tuning set of `examples/tune.rs` used them and scored much better there, but
+//!    started turns on steady tones and noise onsets, so it was not adopted), then
+//!    **hysteresis**: a speech state entered at score ≥ 0.6 and left after 150 ms below 0.35.
+//!    The state gates the noise-floor update and contributes half of the output; the other half
+//!    is the score through a peak-hold smoother (instant attack, ~70 ms release), so the output
+//!    stays a graded probability.
 //!
 //! The per-frame path does not allocate: all buffers, the window and the FFT plans are created in
 //! [`FrameClassifier::new`].
@@ -93,10 +102,15 @@ pub struct FrameClassifier {
     noise: [f32; BANDS],
     band_mean_db: [f32; BANDS],
     band_dev: [f32; BANDS],
+    band_prev_db: [f32; BANDS],
+    peak_db: f32,
+    snr_avg: f32,
+    flux: f32,
     frames: u64,
     speech_state: bool,
     hang: u32,
     score_smooth: f32,
+    tuning: Tuning,
 }
 
 impl std::fmt::Debug for FrameClassifier {
@@ -108,16 +122,28 @@ impl std::fmt::Debug for FrameClassifier {
     }
 }
 
+/// Number of model inputs in [`Features::x`].
+#[doc(hidden)]
+pub const NUM_FEATURES: usize = 6;
+
+/// Logistic model over [`Features::x`]: weights and bias, set by hand (checked on the synthetic
+/// tuning set of `examples/tune.rs`, never fitted to the TEN or DPDFNet evaluation data).
+const WEIGHTS: [f32; NUM_FEATURES] = [3.5, 4.0, 1.0, 0.0, 0.0, 0.0];
+const BIAS: f32 = -4.0;
+
 /// Internal per-frame features, exposed for tuning tools and tests (not a stable API).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Features {
     /// Mean a-posteriori SNR over the speech bands, dB.
     pub snr_db: f32,
-    /// Periodicity of the noise-subtracted spectrum, 0..1.
+    /// Periodicity of the spectrum (autocorrelation peak in the pitch range), 0..1.
     pub periodicity: f32,
     /// Frame level, dBFS.
     pub level_db: f32,
+    /// Model inputs: SNR/10, gated periodicity, absolute-level penalty/10, level relative to the
+    /// recent peak/10, smoothed SNR/10, spectral flux/10.
+    pub x: [f32; NUM_FEATURES],
     /// Instantaneous score before hysteresis, 0..1.
     pub score: f32,
 }
@@ -203,10 +229,15 @@ impl FrameClassifier {
             noise: [0.0; BANDS],
             band_mean_db: [0.0; BANDS],
             band_dev: [10.0; BANDS],
+            band_prev_db: [-100.0; BANDS],
+            peak_db: -100.0,
+            snr_avg: 0.0,
+            flux: 0.0,
             frames: 0,
             speech_state: false,
             hang: 0,
             score_smooth: 0.0,
+            tuning: Tuning::DEFAULT,
         };
         c.reset();
         Ok(c)
@@ -220,6 +251,10 @@ impl FrameClassifier {
         self.noise = [0.0; BANDS];
         self.band_mean_db = [0.0; BANDS];
         self.band_dev = [10.0; BANDS];
+        self.band_prev_db = [-100.0; BANDS];
+        self.peak_db = -100.0;
+        self.snr_avg = 0.0;
+        self.flux = 0.0;
         self.frames = 0;
         self.speech_state = false;
         self.hang = 0;
@@ -302,6 +337,7 @@ impl FrameClassifier {
         // Rise of the floor per 10 ms: 0.01 dB (1 dB/s) in speech, 0.05 dB (5 dB/s) otherwise.
         let rise = if self.speech_state { 1.0023 } else { 1.0116 };
         let mut snr_acc = 0.0_f32;
+        let mut flux_acc = 0.0_f32;
         for b in 0..BANDS {
             let e = self.band_energy[b];
             if warm_up {
@@ -313,6 +349,10 @@ impl FrameClassifier {
             let s = self.band_smooth[b];
             // Steadiness: mean absolute deviation of the band level from its slow average, dB.
             let level = 10.0 * e.log10();
+            if !warm_up {
+                flux_acc += (level - self.band_prev_db[b]).abs().min(20.0) / BANDS as f32;
+            }
+            self.band_prev_db[b] = level;
             if warm_up {
                 self.band_mean_db[b] = level;
                 self.band_dev[b] = 10.0;
@@ -325,7 +365,7 @@ impl FrameClassifier {
                 // already set
             } else if s < self.noise[b] {
                 self.noise[b] = s;
-            } else if e < 2.0 * self.noise[b] {
+            } else if !self.speech_state && e < 2.0 * self.noise[b] {
                 // Within 3 dB of the floor: noise. Track its mean, not its minimum (~200 ms).
                 self.noise[b] += 0.05 * (e - self.noise[b]);
             } else {
@@ -371,44 +411,84 @@ impl FrameClassifier {
         let periodicity = periodicity.clamp(0.0, 1.0);
 
         let snr_db = snr_acc;
-        // Periodicity only counts for energy above the floors (a steady tone is periodic too).
-        let z = -4.0
-            + 0.35 * snr_db
-            + 4.0 * periodicity * (snr_db / 6.0).min(1.0)
-            + 0.1 * (level_db + 50.0).min(0.0);
+        // Level relative to a slowly decaying peak (0.5 dB/s): background speech far below the
+        // foreground talker scores lower.
+        self.peak_db = if level_db > self.peak_db {
+            level_db
+        } else {
+            self.peak_db - 0.005
+        };
+        let rel_db = (level_db - self.peak_db).clamp(-40.0, 0.0);
+        self.snr_avg += 0.1 * (snr_db - self.snr_avg);
+        self.flux += 0.2 * (flux_acc - self.flux);
+        let x = [
+            snr_db / 10.0,
+            periodicity * (snr_db / 6.0).min(1.0),
+            (level_db + 50.0).min(0.0) / 10.0,
+            rel_db / 10.0,
+            self.snr_avg / 10.0,
+            self.flux / 10.0,
+        ];
+        let z = x.iter().zip(&WEIGHTS).map(|(a, w)| a * w).sum::<f32>() + BIAS;
         let score = 1.0 / (1.0 + (-z).exp());
         Features {
             snr_db,
             periodicity,
             level_db,
+            x,
             score,
         }
     }
 
     fn decide(&mut self, score: f32) -> f32 {
-        const ENTER: f32 = 0.6;
-        const STAY: f32 = 0.35;
-        const HANG_FRAMES: u32 = 15;
+        let t = &self.tuning;
         if self.speech_state {
-            if score >= STAY {
-                self.hang = HANG_FRAMES;
+            if score >= t.stay {
+                self.hang = t.hang;
             } else if self.hang > 0 {
                 self.hang -= 1;
             } else {
                 self.speech_state = false;
             }
-        } else if score >= ENTER {
+        } else if score >= t.enter {
             self.speech_state = true;
-            self.hang = HANG_FRAMES;
+            self.hang = t.hang;
         }
         self.score_smooth = if score > self.score_smooth {
             score
         } else {
-            0.85 * self.score_smooth + 0.15 * score
+            (1.0 - t.release) * self.score_smooth + t.release * score
         };
         let state = if self.speech_state { 1.0 } else { 0.0 };
-        (0.5 * self.score_smooth + 0.5 * state).clamp(0.0, 1.0)
+        ((1.0 - t.mix) * self.score_smooth + t.mix * state).clamp(0.0, 1.0)
     }
+}
+
+/// Post-processing of the instantaneous score.
+#[derive(Debug, Clone, Copy)]
+struct Tuning {
+    /// Score at or above which the hysteresis state turns on.
+    enter: f32,
+    /// Score below which (for `hang` frames) the state turns off.
+    stay: f32,
+    /// Hang-over, frames (10 ms).
+    hang: u32,
+    /// Weight of the 0/1 state in the output probability.
+    mix: f32,
+    /// Release coefficient of the peak-hold smoother per frame (attack is instant); 0.15 ≈ 70 ms.
+    release: f32,
+}
+
+impl Tuning {
+    /// Set by hand; a grid on the tuning set preferred (0.7, 0.4, 20, 0.2, 0.03) only together with
+    /// the fitted weights (see the module docs).
+    const DEFAULT: Self = Self {
+        enter: 0.6,
+        stay: 0.35,
+        hang: 15,
+        mix: 0.5,
+        release: 0.15,
+    };
 }
 
 #[cfg(test)]

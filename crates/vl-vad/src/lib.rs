@@ -48,9 +48,9 @@ mod classifier;
 mod error;
 mod turn;
 
-#[doc(hidden)]
-pub use classifier::Features;
 pub use classifier::{CLASSIFIER_RATES, FRAME_SAMPLES, FRAME_SIZES, FrameClassifier};
+#[doc(hidden)]
+pub use classifier::{Features, NUM_FEATURES};
 pub use error::VadError;
 pub use turn::{ServerVadConfig, TURN_DETECTOR_RATES, TurnDetector, TurnEvent};
 

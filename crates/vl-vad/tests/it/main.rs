@@ -6,6 +6,8 @@
     reason = "helpers shared with examples/auc.rs; not all are used here"
 )]
 mod data;
+
+mod alloc;
 mod properties;
 mod real;
 mod synthetic;

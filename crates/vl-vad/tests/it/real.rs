@@ -10,7 +10,7 @@ const CLIPS: [usize; 4] = [1, 7, 15, 23];
 const ONSET_CLIPS: [usize; 4] = [5, 12, 20, 22];
 
 /// Minimum frame AUC on [`CLIPS`]: the measured value minus a margin (see the test).
-const AUC_MIN: f64 = 0.915;
+const AUC_MIN: f64 = 0.909;
 
 #[test]
 fn frame_auc_on_ten_clips() {
@@ -22,7 +22,7 @@ fn frame_auc_on_ten_clips() {
     }
     let auc = data::roc_auc(&scores, &labels);
     println!("AUC on clips {CLIPS:?}: {auc:.4}");
-    // Measured 0.9346 on these clips (classifier of this commit); margin 0.02.
+    // Measured 0.9290 on these clips (classifier of this commit); margin 0.02.
     assert!(auc >= AUC_MIN, "AUC {auc:.4} < {AUC_MIN}");
 }
 
