@@ -45,6 +45,30 @@
 //! assert_eq!(types.last(), Some(&"response.done"));
 //! ```
 //!
+//! # Behaviour choices
+//!
+//! Where protocol.md leaves room, the engine does this (each is pinned by a test):
+//!
+//! * User audio becomes an item at commit (manual or VAD), appended after the last item, so it
+//!   always precedes its reply; its id is the one announced in `speech_started`.
+//! * The order of a VAD turn is `speech_started`, `speech_stopped`, `committed`,
+//!   `conversation.item.created` (transcript `null`), the transcription events, then the response.
+//!   The service is cascaded, so speech recognition always runs and its events are always sent;
+//!   a response waits for pending transcripts before it asks the LLM.
+//! * `output_item.added` carries the assistant message with status `in_progress`.
+//! * Audio replies: transcript deltas are sent as the LLM streams; text is synthesized sentence by
+//!   sentence (one synthesis in flight), audio deltas are at most 100 ms.
+//! * `response.create` while a response is active is an error
+//!   (`conversation_already_has_active_response`) unless it says `cancel_previous: true`.
+//! * Truncation keeps exactly `audio_end_ms` of audio and the transcript up to the last word whose
+//!   audio starts before `audio_end_ms`.
+//! * Unknown fields give one `warning` (`unknown_parameter`) each; with
+//!   [`SessionConfig::strict_fields`] the event is rejected with an `error` instead.
+//! * `azure_semantic_vad*` and `semantic_vad` behave like `server_vad` with their own defaults.
+//! * Echo cancellation and noise suppression are accepted and echoed; the stages are built by
+//!   [`SessionConfig::echo_canceller`] / [`SessionConfig::noise_suppressor`] ([`dsp::Passthrough`]
+//!   until vl-dsp lands). The echo canceller's far end is our own output audio.
+//!
 //! # Clocks
 //!
 //! Wall time is only ever an [`Instant`](std::time::Instant) passed in (timeouts, rate limit,
@@ -73,3 +97,13 @@ pub use session::{Close, Session, SessionConfig};
 
 /// The rate the input pipeline processes audio at (resampler output, DSP, VAD, ASR), in Hz.
 pub const PROCESSING_RATE_HZ: u32 = 16_000;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn session_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<crate::Session>();
+        assert_send::<crate::scripted::ScriptedBackend>();
+    }
+}

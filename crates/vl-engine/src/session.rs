@@ -9,6 +9,7 @@ use vl_schema::client::{
     ConversationItemTruncate, InputAudioBufferAppend, InputTextDelta, InputTextDone,
     ResponseCancel, SessionUpdate,
 };
+use vl_schema::item::{RequestContentPart, RequestItem};
 use vl_schema::server::{
     ConversationItemCreated, ConversationItemDeleted,
     ConversationItemInputAudioTranscriptionCompleted, ConversationItemInputAudioTranscriptionDelta,
@@ -420,7 +421,7 @@ impl Session {
             }
             ClientEvent::InputTextDelta(e) => self.on_input_text_delta(e),
             ClientEvent::InputTextDone(e) => self.on_input_text_done(e),
-            ClientEvent::ConversationItemCreate(e) => self.on_item_create(e),
+            ClientEvent::ConversationItemCreate(e) => self.on_item_create(now, e),
             ClientEvent::ConversationItemRetrieve(e) => self.on_item_retrieve(e),
             ClientEvent::ConversationItemTruncate(e) => self.on_item_truncate(e),
             ClientEvent::ConversationItemDelete(e) => self.on_item_delete(e),
@@ -966,6 +967,17 @@ impl Session {
             previous_item_id: previous,
             item: wire,
         });
+        self.start_transcription(now, item_id, audio, respond);
+    }
+
+    /// Asks the recogniser for the transcript of user item `item_id` (16 kHz audio).
+    fn start_transcription(
+        &mut self,
+        now: Instant,
+        item_id: String,
+        audio: Vec<i16>,
+        respond: bool,
+    ) {
         let request = self.next_request_id();
         let transcription = self.session.input_audio_transcription.as_ref();
         self.requests
@@ -984,6 +996,30 @@ impl Session {
             deadline: now + self.config.limits.backend_first_output_timeout,
             started_output: false,
         });
+    }
+
+    /// Decodes the base64 audio of a client `input_audio` part (session input format) to 16 kHz.
+    fn decode_item_audio(&mut self, text: &str) -> Option<Vec<i16>> {
+        let max = self.config.limits.max_append_audio_bytes;
+        if text.is_empty() || crate::audio::decoded_len_bound(text.len()) > max.saturating_add(2) {
+            return None;
+        }
+        let mut scratch = Vec::new();
+        let mut pcm = Vec::new();
+        crate::audio::decode_input(
+            self.session.input_audio_format,
+            text,
+            &mut scratch,
+            &mut pcm,
+        )
+        .ok()?;
+        let mut out = Vec::with_capacity(pcm.len());
+        crate::audio::RateConverter::new(
+            self.session.input_audio_sampling_rate,
+            PROCESSING_RATE_HZ,
+        )
+        .process_i16(&pcm, &mut out);
+        Some(out)
     }
 
     fn on_transcription_output(&mut self, now: Instant, pos: usize, output: BackendOutput) {
@@ -1008,7 +1044,11 @@ impl Session {
                 let pending = self.transcriptions.remove(pos);
                 if let Some(item) = self.conversation.get_mut(&item_id) {
                     if let ItemKind::Message { content, .. } = &mut item.kind {
-                        if let Some(Part::InputAudio { transcript: t, .. }) = content.first_mut() {
+                        let slot = content.iter_mut().find_map(|p| match p {
+                            Part::InputAudio { transcript: t, .. } if t.is_none() => Some(t),
+                            _ => None,
+                        });
+                        if let Some(t) = slot {
                             *t = Some(transcript.clone());
                         }
                     }
@@ -1115,7 +1155,7 @@ impl Session {
     // ---------------------------------------------------------------------------------------
     // conversation.item.*
 
-    fn on_item_create(&mut self, e: ConversationItemCreate) {
+    fn on_item_create(&mut self, now: Instant, e: ConversationItemCreate) {
         let event_id = e.event_id;
         if self.conversation.len() >= self.config.limits.max_items {
             let err = invalid(
@@ -1148,6 +1188,30 @@ impl Session {
             self.emit_error(err, event_id);
             return;
         }
+        // User audio without a transcript is recognised like committed audio.
+        let mut to_transcribe: Option<Vec<i16>> = None;
+        if let RequestItem::Message(m) = &e.item {
+            for (i, part) in m.content.iter().enumerate() {
+                let RequestContentPart::InputAudio(a) = part else {
+                    continue;
+                };
+                if a.transcript.is_some() {
+                    continue;
+                }
+                match self.decode_item_audio(&a.audio) {
+                    Some(pcm) => to_transcribe.get_or_insert_with(Vec::new).extend(pcm),
+                    None => {
+                        let err = invalid_value(
+                            &format!("item.content[{i}].audio"),
+                            "Invalid 'audio'. Expected base64-encoded audio bytes in the session's input audio format.",
+                        );
+                        self.emit_error(err, event_id);
+                        return;
+                    }
+                }
+            }
+        }
+        let item_id = item.id.clone();
         let placement = match e.previous_item_id.as_deref() {
             None => Placement::Append,
             Some("root") => Placement::Root,
@@ -1155,11 +1219,16 @@ impl Session {
         };
         let wire = item_to_wire(&item, false);
         match self.conversation.insert(item, &placement) {
-            Ok(previous) => self.emit(ConversationItemCreated {
-                event_id: None,
-                previous_item_id: previous,
-                item: wire,
-            }),
+            Ok(previous) => {
+                self.emit(ConversationItemCreated {
+                    event_id: None,
+                    previous_item_id: previous,
+                    item: wire,
+                });
+                if let Some(audio) = to_transcribe {
+                    self.start_transcription(now, item_id, audio, false);
+                }
+            }
             Err(_) => {
                 let err = invalid_value(
                     "previous_item_id",

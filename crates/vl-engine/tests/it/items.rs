@@ -202,3 +202,38 @@ fn input_text_stream_creates_user_item() {
     assert_eq!(c["item"]["id"], "item_typed");
     assert_eq!(c["item"]["content"][0]["text"], "hello");
 }
+
+#[test]
+fn client_audio_item_is_transcribed_before_the_reply() {
+    use base64::Engine as _;
+    let mut h = Harness::new();
+    h.take();
+    let audio = speech("what time is it?", 24_000, 100, 100);
+    let bytes: Vec<u8> = audio.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    h.send(
+        json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+        "content": [{"type": "input_audio", "audio": b64}]}}),
+    );
+    let e = h.take();
+    let created = one(&e, "conversation.item.created");
+    let id = created["item"]["id"].clone();
+    let done = one(&e, "conversation.item.input_audio_transcription.completed");
+    assert_eq!(done["item_id"], id);
+    let transcript = done["transcript"].as_str().unwrap().to_owned();
+    assert!(!transcript.is_empty());
+    h.send(json!({"type": "response.create", "response": {"modalities": ["text"]}}));
+    let e = h.take();
+    assert_eq!(
+        one(&e, "response.text.done")["text"],
+        json!(format!("You said: {transcript}"))
+    );
+    // Bad audio in an item is refused before anything is added.
+    h.send(
+        json!({"type": "conversation.item.create", "event_id": "bad", "item": {"type": "message",
+        "role": "user", "content": [{"type": "input_audio", "audio": "!!"}]}}),
+    );
+    let e = h.take();
+    assert_error(&e[0], "invalid_value", Some("bad"));
+    assert_eq!(e[0]["error"]["param"], "item.content[0].audio");
+}
