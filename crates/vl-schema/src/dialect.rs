@@ -457,8 +457,8 @@ fn input_format_to_ga(format: Option<&Value>, rate: Option<Value>) -> Value {
 
 fn input_format_from_ga(format: &Value) -> (Value, Option<Value>) {
     match format.get("type").and_then(Value::as_str) {
-        Some("audio/pcmu") => (json!("g711_ulaw"), None),
-        Some("audio/pcma") => (json!("g711_alaw"), None),
+        Some("audio/pcmu") => (json!("g711_ulaw"), Some(json!(8000))),
+        Some("audio/pcma") => (json!("g711_alaw"), Some(json!(8000))),
         _ => (json!("pcm16"), format.get("rate").cloned()),
     }
 }
