@@ -220,6 +220,31 @@ fn reset_equals_a_new_resampler() {
     }
 }
 
+/// A clone continues exactly like the original (and keeps working: `Vec::clone` drops the
+/// history buffer's spare capacity, which once made a clone loop forever).
+#[test]
+fn clone_continues_like_the_original() {
+    for (fi, fo) in an::all_pairs() {
+        let x = signal(fi as usize / 5, 11);
+        let mut a = Resampler::new(fi, fo).expect("supported");
+        let mut head = Vec::new();
+        a.process_into(&x[..x.len() / 2], &mut head);
+        let mut b = a.clone();
+        let (mut ya, mut yb) = (Vec::new(), Vec::new());
+        a.process_into(&x[x.len() / 2..], &mut ya);
+        b.process_into(&x[x.len() / 2..], &mut yb);
+        assert_eq!(bits(&ya), bits(&yb), "{fi}->{fo}");
+        let mut fresh = Resampler::new(fi, fo).expect("supported").clone();
+        let mut y = Vec::new();
+        fresh.process_into(&x, &mut y);
+        assert_eq!(
+            bits(&y),
+            bits(&an::oneshot(fi, fo, &x)),
+            "{fi}->{fo} fresh clone"
+        );
+    }
+}
+
 #[test]
 fn flush_drains_the_delay_and_resets() {
     for (fi, fo) in an::all_pairs() {

@@ -43,7 +43,8 @@ static GLOBAL: Counting = Counting;
 fn process_flush_and_reset_do_not_allocate() {
     for &fi in &SUPPORTED_RATES_HZ {
         for &fo in &SUPPORTED_RATES_HZ {
-            let mut r = Resampler::new(fi, fo).expect("supported");
+            // A clone must keep the no-allocation guarantee too.
+            let mut r = Resampler::new(fi, fo).expect("supported").clone();
             let input: Vec<f32> = (0..fi as usize).map(|i| (i as f32 * 0.01).sin()).collect();
             let mut out = vec![0.0_f32; r.max_output_len(input.len()) + r.flush_len() + 16];
             let mut into = Vec::with_capacity(out.len());

@@ -1,6 +1,7 @@
 //! Filter design for the polyphase resampler: one continuous low-pass kernel, shared by every
-//! rate pair because it is specified in units of the lower rate, designed once per process in
-//! `f64` and sampled at each pair's polyphase offsets at construction.
+//! rate pair because it is specified in units of the lower rate, designed in `f64` by the code
+//! below (its 81 coefficients are tabulated in [`PROTOTYPE`] and re-derived by a unit test) and
+//! sampled in `f64` at each pair's polyphase offsets at construction.
 //!
 //! The kernel is `h(t) = Σ_n a_n · g(t − n/R)` (`t` in samples of the lower rate `fs_low`):
 //!
@@ -32,15 +33,115 @@ const R: usize = 4;
 const K: usize = 80;
 /// Stopband weight relative to the passband: the minimax solution has
 /// `δs ≈ δp / STOP_WEIGHT`.
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "only the table test runs the design")
+)]
 const STOP_WEIGHT: f64 = 2_000.0;
 /// Extra stopband weight above `fs_low` (low-rate units ≥ 1): there the response is pushed a
 /// further 12 dB down, because a kernel sampled at only 2× or 3× the lower rate (×2, ×3 and
 /// ÷2, ÷3 pairs) folds that region onto the first stopband, where the folded copies add.
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "only the table test runs the design")
+)]
 const FAR_WEIGHT: f64 = 4.0;
 /// Lawson iterations (the maximum weighted error settles within a few % by ~40).
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "only the table test runs the design")
+)]
 const ITERATIONS: usize = 60;
 /// Stopband attenuation of the interpolator `g`, dB.
 const G_ATTENUATION_DB: f64 = 140.0;
+
+/// `b_k` of the prototype's amplitude response `A(ω) = Σ_{k=0}^{K} b_k cos kω`, as computed
+/// by [`lawson`] (kept as a table because the design takes ~0.3 s in a debug build and minutes
+/// under the fuzzer's instrumentation; the unit test `embedded_prototype_matches_lawson`
+/// recomputes it and fails if the two differ).
+const PROTOTYPE: [f64; K + 1] = [
+    2.4132543623172176e-1,
+    4.3749511403323743e-1,
+    3.171720097487143e-1,
+    1.6104950938751533e-1,
+    1.718330697064211e-2,
+    -7.594983834037813e-2,
+    -1.0272763890062424e-1,
+    -7.344860915854302e-2,
+    -1.6696545321905253e-2,
+    3.4804559989116995e-2,
+    5.81554018551806e-2,
+    4.807827270364346e-2,
+    1.59102892185583e-2,
+    -1.8600472156913368e-2,
+    -3.800801053278206e-2,
+    -3.511959986217884e-2,
+    -1.4861579260447733e-2,
+    9.969044102955198e-3,
+    2.617351541293629e-2,
+    2.676600278456135e-2,
+    1.3599770948723305e-2,
+    -4.767370009019518e-3,
+    -1.8283891885278233e-2,
+    -2.0685463877495033e-2,
+    -1.2180401547936445e-2,
+    1.488019133296206e-3,
+    1.2671981194205817e-2,
+    1.5961274292254423e-2,
+    1.0664215773678485e-2,
+    5.682023671256424e-4,
+    -8.559607244563982e-3,
+    -1.217170832156254e-2,
+    -9.114193529608542e-3,
+    -1.7894596424303368e-3,
+    5.52326850865461e-3,
+    9.095785111396793e-3,
+    7.586683425552308e-3,
+    2.4191442434156425e-3,
+    -3.3049192106224335e-3,
+    -6.60724322379987e-3,
+    -6.134634276795779e-3,
+    -2.630730841266601e-3,
+    1.725160934966349e-3,
+    4.6205685993739335e-3,
+    4.800521042616362e-3,
+    2.5546368527622353e-3,
+    -6.482034767240544e-4,
+    -3.069867733546873e-3,
+    -3.6166788995949974e-3,
+    -2.2932457887751326e-3,
+    -3.5453176531874e-5,
+    1.8989686831634921e-3,
+    2.6069635511568674e-3,
+    1.933052853402988e-3,
+    4.2689938602240106e-4,
+    -1.0424754716545097e-3,
+    -1.7667899295400217e-3,
+    -1.5185653607355475e-3,
+    -5.800328269876137e-4,
+    4.826376239632216e-4,
+    1.1433985207681483e-3,
+    1.1621177377799416e-3,
+    6.471163949725722e-4,
+    -6.073167113524055e-5,
+    -5.918466399157777e-4,
+    -7.250441444329645e-4,
+    -4.5963105442897874e-4,
+    2.9101262562115714e-5,
+    5.045363452044273e-4,
+    7.844693334770484e-4,
+    8.050336553900162e-4,
+    6.172861714758616e-4,
+    3.358180724816836e-4,
+    7.512116596544726e-5,
+    -9.492054298754813e-5,
+    -1.6071561659201922e-4,
+    -1.4936585146984064e-4,
+    -1.0226090955181112e-4,
+    -5.3477744551706885e-5,
+    -2.0268860994608383e-5,
+    -4.559727856706922e-6,
+];
 
 /// Kaiser window shape parameter for a stopband attenuation of `a` dB (Kaiser's formula for
 /// `a > 50`).
@@ -99,7 +200,7 @@ impl Kernel {
     }
 
     fn design() -> Self {
-        let b = lawson();
+        let b = PROTOTYPE;
         let mut taps = vec![0.0; 2 * K + 1];
         taps[K] = b[0];
         for k in 1..=K {
@@ -161,6 +262,7 @@ impl Kernel {
     }
 }
 
+#[cfg(test)]
 /// Lawson's algorithm for the weighted minimax cosine polynomial `A(ω) = Σ_{k=0}^{K} b_k cos kω`
 /// (`ω` in radians per sample at rate `R·fs_low`): passband `A ≈ 1`, stopband `A ≈ 0`.
 /// Returns the `b` with the smallest maximum weighted error seen.
@@ -236,6 +338,7 @@ fn lawson() -> Vec<f64> {
     best.1
 }
 
+#[cfg(test)]
 /// Solves `min ‖A x − y‖₂` for a column-major `m × n` matrix by Householder QR (`A` and `y` are
 /// overwritten).
 fn least_squares(a: &mut [f64], y: &mut [f64], m: usize, n: usize) -> Vec<f64> {
@@ -282,6 +385,17 @@ mod tests {
         // I0(1) and I0(10) from Abramowitz & Stegun table 9.8.
         assert!((bessel_i0(1.0) - 1.266_065_877_752_008).abs() < 1e-12);
         assert!((bessel_i0(10.0) / 2_815.716_628_466_254 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn embedded_prototype_matches_lawson() {
+        let b = lawson();
+        for (k, (&have, &want)) in PROTOTYPE.iter().zip(&b).enumerate() {
+            assert!(
+                (have - want).abs() < 1e-12,
+                "b[{k}]: table {have:e}, design {want:e}"
+            );
+        }
     }
 
     #[test]

@@ -23,8 +23,8 @@
 //! vectorises it without reassociating anything: the result depends only on the values.
 //!
 //! *The filter* (details in `design.rs`): one continuous low-pass kernel specified in units of
-//! the **lower** rate `fs_low`, designed once per process in `f64` and sampled at every phase
-//! offset of the pair at construction. Each row is normalised to the same DC gain in `f64`, then
+//! the **lower** rate `fs_low`, designed in `f64` (tabulated, re-derived by a unit test) and
+//! sampled in `f64` at every phase offset of the pair at construction. Each row is normalised to the same DC gain in `f64`, then
 //! rounded to `f32`. The specification:
 //! - passband to `0.875 × fs_low/2` (7 kHz at 16 kHz), ripple ±0.02 dB;
 //! - stopband from `fs_low − 0.875·fs_low/2 = 1.125 × fs_low/2`, ≤ −119 dB: aliases
@@ -82,7 +82,7 @@ const BLOCK: usize = 4096;
 /// All memory is allocated in [`Resampler::new`]; [`Resampler::process`],
 /// [`Resampler::flush`] and [`Resampler::reset`] never allocate, and
 /// [`Resampler::process_into`] allocates only if the `Vec`'s spare capacity is too small.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Resampler {
     in_hz: u32,
     out_hz: u32,
@@ -105,6 +105,29 @@ pub struct Resampler {
     zero_run: usize,
     /// Algorithmic delay, in output samples (a whole number).
     delay_out: usize,
+}
+
+impl Clone for Resampler {
+    /// A copy in the same state. Written by hand because `Vec::clone` does not keep the
+    /// history buffer's spare capacity, which `process` relies on never to allocate.
+    fn clone(&self) -> Self {
+        let mut buf =
+            Vec::with_capacity(self.buf.capacity().max(self.taps.saturating_sub(1) + BLOCK));
+        buf.extend_from_slice(&self.buf);
+        Self {
+            in_hz: self.in_hz,
+            out_hz: self.out_hz,
+            up: self.up,
+            down: self.down,
+            taps: self.taps,
+            coeffs: self.coeffs.clone(),
+            buf,
+            pos: self.pos,
+            phase: self.phase,
+            zero_run: self.zero_run,
+            delay_out: self.delay_out,
+        }
+    }
 }
 
 /// Greatest common divisor.
