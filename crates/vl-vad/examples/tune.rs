@@ -177,6 +177,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|_| build_conversation(speech_prompts, &mut rng, 20.0))
         .collect();
     let kinds = ["white", "pink", "brown", "hum", "babble", "clicks"];
+    // `--model w0,w1,w2,w3,w4,w5,bias` evaluates other weights.
+    let args: Vec<String> = std::env::args().collect();
+    let model = args.windows(2).find(|w| w[0] == "--model").and_then(|w| {
+        let v: Vec<f32> = w[1].split(',').filter_map(|t| t.parse().ok()).collect();
+        let mut weights = [0.0_f32; vl_vad::NUM_FEATURES];
+        (v.len() == vl_vad::NUM_FEATURES + 1).then(|| {
+            weights.copy_from_slice(&v[..vl_vad::NUM_FEATURES]);
+            (weights, v[vl_vad::NUM_FEATURES])
+        })
+    });
     let mut summary = Vec::new();
     let mut fit_x: Vec<[f32; vl_vad::NUM_FEATURES]> = Vec::new();
     let mut fit_y: Vec<bool> = Vec::new();
@@ -199,6 +209,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     mix(audio, labels, &nz, snr)
                 };
                 let mut c = vl_vad::FrameClassifier::new(16_000)?;
+                if let Some((w, b)) = model {
+                    c.set_model(w, b);
+                }
                 for (f, &lab) in mixed.chunks_exact(FRAME_SAMPLES).zip(labels) {
                     let (p, ft) = c.process_features(f)?;
                     s.push(p);

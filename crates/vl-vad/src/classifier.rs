@@ -19,7 +19,9 @@
 //! 4. A logistic combination with hand-set weights (SNR, gated periodicity, level penalty; the
 //!    relative-level, smoothed-SNR and flux inputs are computed but weighted 0 — a logistic fit on
 //!    the synthetic tuning set of `examples/tune.rs` used them and scored much better there, but
-//!    started turns on steady tones and noise onsets, so it was not adopted), then
+//!    started turns on steady tones and noise onsets, so it was not adopted; nor was a hand
+//!    search that reached 0.810 at 0 dB there with weights `[0.5, 10, 1, 1.2, 0, 0]`, bias −3,
+//!    because it stretched the false turn at a white-noise onset from < 4 s to 4.5 s), then
 //!    **hysteresis**: a speech state entered at score ≥ 0.6 and left after 150 ms below 0.35.
 //!    The state gates the noise-floor update and contributes half of the output; the other half
 //!    is the score through a peak-hold smoother (instant attack, ~70 ms release), so the output
@@ -111,6 +113,8 @@ pub struct FrameClassifier {
     hang: u32,
     score_smooth: f32,
     tuning: Tuning,
+    weights: [f32; NUM_FEATURES],
+    bias: f32,
 }
 
 impl std::fmt::Debug for FrameClassifier {
@@ -238,6 +242,8 @@ impl FrameClassifier {
             hang: 0,
             score_smooth: 0.0,
             tuning: Tuning::DEFAULT,
+            weights: WEIGHTS,
+            bias: BIAS,
         };
         c.reset();
         Ok(c)
@@ -274,6 +280,14 @@ impl FrameClassifier {
     /// [`VadError::InvalidFrameSize`] when `frame.len() != FRAME_SAMPLES`; the state is unchanged.
     pub fn process(&mut self, frame: &[f32]) -> Result<f32, VadError> {
         self.process_features(frame).map(|(p, _)| p)
+    }
+
+    /// Replaces the logistic model's weights over [`Features::x`] and its bias (tuning tools only;
+    /// not a stable API).
+    #[doc(hidden)]
+    pub fn set_model(&mut self, weights: [f32; NUM_FEATURES], bias: f32) {
+        self.weights = weights;
+        self.bias = bias;
     }
 
     /// Like [`process`](Self::process), also returning the internal features (for tuning tools).
@@ -429,7 +443,7 @@ impl FrameClassifier {
             self.snr_avg / 10.0,
             self.flux / 10.0,
         ];
-        let z = x.iter().zip(&WEIGHTS).map(|(a, w)| a * w).sum::<f32>() + BIAS;
+        let z = x.iter().zip(&self.weights).map(|(a, w)| a * w).sum::<f32>() + self.bias;
         let score = 1.0 / (1.0 + (-z).exp());
         Features {
             snr_db,
