@@ -199,12 +199,25 @@ pub fn client_event_to_ga(event: Value) -> Value {
     Value::Object(map)
 }
 
-/// Maps a GA client event to Voice Live.
+/// Maps a GA client event to Voice Live. A GA `session.update` whose session has
+/// `type:"transcription"` becomes `transcription_session.update` (never a realtime session).
 pub fn client_event_from_ga(event: Value) -> Value {
     let Value::Object(mut map) = event else {
         return event;
     };
+    let is_transcription = map
+        .get("session")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        == Some("transcription");
+    if type_of(&map) == "session.update" && is_transcription {
+        map.insert("type".into(), json!("transcription_session.update"));
+        if let Some(Value::Object(session)) = map.get_mut("session") {
+            session.remove("type");
+        }
+    }
     match type_of(&map).as_str() {
+        "transcription_session.update" => map_field(&mut map, "session", session_from_ga),
         "session.update" => map_field(&mut map, "session", session_from_ga),
         "response.create" => map_field(&mut map, "response", response_from_ga),
         _ => {}

@@ -570,7 +570,10 @@ impl ResponseSession {
             });
         }
         if let Some(avatar) = &patch.avatar {
-            self.avatar.clone_from(avatar);
+            self.avatar = avatar.clone().map(|mut a| {
+                a.customized.get_or_insert(false);
+                a
+            });
         }
         nullable(
             &mut self.input_audio_transcription,
@@ -609,6 +612,8 @@ wire_struct! {
     TranscriptionSession {
         /// Input audio format.
         input_audio_format?: InputAudioFormat,
+        /// Input sampling rate in Hz.
+        input_audio_sampling_rate?: u32,
         /// Input transcription.
         #[serde(default, deserialize_with = "crate::de::double_option", skip_serializing_if = "Option::is_none")]
         input_audio_transcription: Patch<InputAudioTranscription>,

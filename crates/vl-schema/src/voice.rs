@@ -201,6 +201,8 @@ wire_struct! {
         prefer_locales?: Vec<String>,
         /// Forced TTS locale.
         locale?: String,
+        /// SSML style (the SDK declares it for every Azure voice).
+        style?: String,
         /// SSML pitch.
         pitch?: String,
         /// SSML rate.
@@ -225,6 +227,8 @@ wire_struct! {
         prefer_locales?: Vec<String>,
         /// Forced TTS locale.
         locale?: String,
+        /// SSML style (the SDK declares it for every Azure voice).
+        style?: String,
         /// SSML pitch.
         pitch?: String,
         /// SSML rate.

@@ -170,3 +170,14 @@ fn input_image_accepts_the_older_url_key() {
         json!("https://example.com/a.png")
     );
 }
+
+#[test]
+fn personal_voices_keep_style() {
+    for voice in [
+        json!({"type": "azure-personal", "name": "p", "model": "PhoenixV2Neural", "style": "cheerful"}),
+        json!({"type": "avatar-voice-sync", "model": "MAI-Voice-1", "style": "calm"}),
+    ] {
+        let v: Voice = serde_json::from_value(voice.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&v).unwrap(), voice);
+    }
+}

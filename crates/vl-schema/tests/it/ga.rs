@@ -241,3 +241,44 @@ fn typed_encode_in_ga() {
         ClientEvent::InputAudioBufferAppend(a) if a.audio == "AAAA"
     ));
 }
+
+#[test]
+fn ga_transcription_session_becomes_transcription_session_update() {
+    let ga = json!({
+        "type": "session.update",
+        "session": {
+            "type": "transcription",
+            "audio": {"input": {
+                "format": {"type": "audio/pcmu"},
+                "transcription": {"model": "gpt-4o-transcribe", "language": "en"},
+                "turn_detection": {"type": "server_vad", "threshold": 0.5},
+                "noise_reduction": {"type": "near_field"},
+            }},
+            "include": ["item.input_audio_transcription.logprobs"],
+        }
+    });
+    let vl = client_event_from_ga(ga);
+    assert_eq!(vl["type"], json!("transcription_session.update"));
+    let ClientEvent::TranscriptionSessionUpdate(update) =
+        decode_client_event(&vl.to_string()).unwrap()
+    else {
+        panic!("{vl}")
+    };
+    assert_eq!(
+        update.session.input_audio_format,
+        Some(vl_schema::audio_format::InputAudioFormat::G711Ulaw)
+    );
+    assert!(matches!(update.session.turn_detection, Some(Some(_))));
+    assert!(matches!(
+        update.session.input_audio_transcription,
+        Some(Some(_))
+    ));
+    // Nothing of the GA session is left unmapped.
+    assert!(
+        vl_schema::unknown_fields(
+            &vl.to_string(),
+            &ClientEvent::TranscriptionSessionUpdate(update)
+        )
+        .is_empty()
+    );
+}

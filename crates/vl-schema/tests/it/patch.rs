@@ -207,3 +207,11 @@ fn response_session_decodes_missing_fields_as_defaults() {
     let s: ResponseSession = serde_json::from_value(json!({"turn_detection": null})).unwrap();
     assert!(s.turn_detection.is_none());
 }
+
+#[test]
+fn effective_avatar_states_customized() {
+    let s = applied(json!({"avatar": {"character": "lisa"}}));
+    assert_eq!(s.avatar.unwrap().customized, Some(false));
+    let s = applied(json!({"avatar": {"character": "lisa", "customized": true}}));
+    assert_eq!(s.avatar.unwrap().customized, Some(true));
+}
