@@ -67,9 +67,17 @@ CLIENT_ROUNDTRIP_ALLOWED = Allowed(
             Allow("$.session.tracing: missing in actual*", "GA-only tracing"),
             Allow("$.session.truncation: missing in actual*", "GA-only truncation"),
         ],
+        # F3 fixed one way (GA -> transcription_session.update); the reverse client mapping is
+        # not done, which only matters for this round trip (the server never maps client events
+        # to GA): SCHEMA_FINDINGS.md F3.
         "session.update/transcription-session": [
-            Allow('$.session.type: expected "transcription", actual "realtime"',
-                  "SCHEMA_FINDINGS.md F3: a GA transcription session becomes a realtime session"),
+            Allow('$.type: expected "session.update", actual "transcription_session.update"', "F3"),
+            Allow('$.session.type: missing in actual (expected "transcription")', "F3"),
+            Allow("$.session.audio: missing in actual*", "F3"),
+            Allow("$.session.input_audio_format: unexpected in actual*", "F3"),
+            Allow("$.session.input_audio_sampling_rate: unexpected in actual*", "F3"),
+            Allow("$.session.input_audio_transcription: unexpected in actual*", "F3"),
+            Allow("$.session.turn_detection: unexpected in actual*", "F3"),
         ],
     }
 )
@@ -167,12 +175,6 @@ SERVER_ALLOWED = Allowed(
         ],
         "server/error.minimal.json": [
             Allow("*error: $.event_id: missing: Field required", "SCHEMA_FINDINGS.md G3"),
-        ],
-        "server/response.done.failed.json": [
-            Allow("*.error.message: missing: Field required (as RealtimeMcpToolCall/RealtimeMcphttpError)",
-                  "SCHEMA_FINDINGS.md G5 (fixture value)"),
-            Allow("*$.response.output.7.content.1.type: literal_error*",
-                  "SCHEMA_FINDINGS.md G5 (fixture value)"),
         ],
     }
 )
@@ -314,8 +316,9 @@ def test_ga_client_event_round_trips(case):
     assert back.ok, fail_report(f"{case}: Voice Live -> GA mapping failed", [back.describe()], dec.json)
     diffs = CLIENT_ROUNDTRIP_ALLOWED.filter(case, json_diff(ga, back.json))
     assert not diffs, fail_report(f"{case}: GA -> VL -> GA is not lossless (expected = original GA)", diffs, {"ga": ga, "vl": vl.json})
-    # The round-tripped event is still a valid openai client event.
-    ga_client_wire(GA_RECIPES[case][0], back.json)
+    # The round-tripped event is still a valid openai client event (except F3's known gap).
+    if case != "session.update/transcription-session":
+        ga_client_wire(GA_RECIPES[case][0], back.json)
 
 
 # --------------------------------------------------------------------------------------------------

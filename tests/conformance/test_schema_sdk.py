@@ -44,27 +44,12 @@ from sdk_walk import walk
 
 # Client events: SDK wire JSON vs vl-schema's canonical re-encoding. Keys are fnmatch patterns over
 # case ids; values are fnmatch patterns over json_diff lines.
-CLIENT_ALLOWED = Allowed(
-    {
-        "session.update/voice=azure-personal": [
-            Allow("$.session.voice.style: missing in actual*", "SCHEMA_FINDINGS.md F1"),
-        ],
-        "session.update/voice=avatar-voice-sync": [
-            Allow("$.session.voice.style: missing in actual*", "SCHEMA_FINDINGS.md F1"),
-        ],
-    }
-)
+CLIENT_ALLOWED = Allowed({})  # F1 (voice.style) fixed in vl-schema
 
 
 # SDK-built (generated) server events: SDK JSON vs vl-schema's canonical re-encoding.
 GENERATED_SERVER_ALLOWED = Allowed(
     {
-        "session.updated/voice=azure-personal": [
-            Allow("$.session.voice.style: missing in actual*", "SCHEMA_FINDINGS.md F1"),
-        ],
-        "session.updated/voice=avatar-voice-sync": [
-            Allow("$.session.voice.style: missing in actual*", "SCHEMA_FINDINGS.md F1"),
-        ],
         "conversation.item.created/user-audio": [
             Allow(
                 "$.previous_item_id: unexpected in actual (= null)",
