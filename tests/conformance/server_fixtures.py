@@ -1,6 +1,6 @@
-"""Pytest fixtures that build and run the real `vl-server` release binary.
+"""Pytest fixtures that build and run the real `vl-server` binary.
 
-`vl_server` builds `cargo build --release -p vl-server` once per test session, starts the binary
+`vl_server` builds `cargo build -p vl-server` (the debug build the test step already made) once per test session, starts the binary
 on a free loopback port (`--listen 127.0.0.1:0`; the port is read from its JSON log), waits for
 `GET /healthz` to answer 200 and kills the process after the tests. The API key is passed through
 the environment (`VL_API_KEY`), never on the command line.
@@ -46,12 +46,12 @@ def _target_dir() -> pathlib.Path:
 
 def _build() -> pathlib.Path:
     subprocess.run(
-        ["cargo", "build", "--release", "-p", "vl-server"],
+        ["cargo", "build", "-p", "vl-server"],
         cwd=ROOT,
         check=True,
         timeout=BUILD_TIMEOUT_S,
     )
-    binary = _target_dir() / "release" / "vl-server"
+    binary = _target_dir() / "debug" / "vl-server"
     assert binary.exists(), f"no binary at {binary}"
     return binary
 
@@ -117,7 +117,7 @@ def _stop(server: RunningServer) -> None:
 
 @pytest.fixture(scope="session")
 def vl_server_binary() -> pathlib.Path:
-    """The release binary, built once per test session."""
+    """The vl-server binary, built once per test session."""
     return _build()
 
 
