@@ -22,7 +22,7 @@ const RANGE_DB: f64 = 35.0;
 const BRIDGE_MS: u64 = 40;
 const MIN_BURST_MS: u64 = 60;
 
-/// The transcript [`transcribe`] gives for `audio` at `sample_rate_hz`.
+/// The transcript the scripted ASR gives for `audio` at `sample_rate_hz`.
 pub fn transcript_for(audio: &[i16], sample_rate_hz: u32) -> String {
     bursts(audio, sample_rate_hz)
         .iter()

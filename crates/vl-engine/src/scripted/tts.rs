@@ -310,7 +310,7 @@ pub(crate) fn synthesize(req: &SynthesizeRequest) -> Vec<BackendOutput> {
     out
 }
 
-/// The length of the audio [`synthesize`] produces for `text`, in ms.
+/// The length of the audio the scripted TTS produces for `text`, in ms.
 pub fn speech_duration_ms(text: &str) -> u64 {
     plan(text)
         .iter()
