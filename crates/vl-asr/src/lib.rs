@@ -1,0 +1,1 @@
+//! Speech recognition for the server (work in progress).
