@@ -1,0 +1,1 @@
+//! Text to speech for the voice server (work in progress; see the crate README).
