@@ -8,16 +8,18 @@
 //! - [`EchoCanceller`]: server-side acoustic echo cancellation with a known far-end reference
 //!   (delay estimation up to 1.6 s, two partitioned-block frequency-domain filters, residual
 //!   echo suppression). Adds 10 ms of delay.
-//! - `NoiseSuppressor`: single-channel noise suppression (STFT, MMSE log-spectral amplitude
+//! - [`NoiseSuppressor`]: single-channel noise suppression (STFT, MMSE log-spectral amplitude
 //!   gain with decision-directed a-priori SNR, speech presence probability, minima-controlled
 //!   noise tracking). Adds 10 ms of delay.
 
 mod aec;
 mod error;
 mod fft;
+mod ns;
 
 pub use aec::{EchoCanceller, EchoCancellerConfig, EchoCancellerStats};
 pub use error::DspError;
+pub use ns::{NoiseSuppressor, NoiseSuppressorConfig};
 
 /// Processing rate of every stage, in Hz.
 pub const SAMPLE_RATE_HZ: u32 = 16_000;

@@ -1,0 +1,219 @@
+//! Single-channel noise suppressor: sqrt-Hann STFT (320-point window, 160-sample hop: 10 ms of
+//! delay), noise power from minima-controlled recursive averaging (MCRA: speech presence from
+//! the ratio of smoothed power to its running minimum), and the optimally-modified
+//! log-spectral amplitude gain (OM-LSA: MMSE-LSA gain under speech presence, decision-directed
+//! a-priori SNR, a floor gain where speech is absent).
+
+#![allow(
+    clippy::needless_range_loop,
+    reason = "parallel per-sample and per-bin buffers"
+)]
+
+use realfft::num_complex::Complex32;
+
+use crate::fft::Fft;
+use crate::{DspError, FRAME_LEN};
+
+/// Settings of a [`NoiseSuppressor`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoiseSuppressorConfig {
+    /// Largest attenuation where speech is absent, in dB (positive). Default 25 dB.
+    pub max_attenuation_db: f32,
+}
+
+impl Default for NoiseSuppressorConfig {
+    fn default() -> Self {
+        Self {
+            max_attenuation_db: 25.0,
+        }
+    }
+}
+
+/// Decision-directed smoothing of the a-priori SNR.
+const DD_ALPHA: f32 = 0.97;
+/// Smoothing of the power for minimum tracking.
+const S_ALPHA: f32 = 0.8;
+/// Frames per minimum-tracking sub-window (the minimum spans 1–2 of them).
+const MIN_WINDOW: u32 = 100;
+/// Ratio of smoothed power to minimum above which a bin counts as speech.
+const PRESENCE_RATIO: f32 = 4.0;
+/// Smoothing of the speech presence probability.
+const PRESENCE_ALPHA: f32 = 0.2;
+/// Noise averaging constant when speech is absent.
+const NOISE_ALPHA: f32 = 0.92;
+/// Bias compensation of the noise estimate.
+const NOISE_BIAS: f32 = 1.3;
+/// Ceiling of the noise estimate relative to the tracked minimum (minimum-statistics bias).
+const MIN_TO_NOISE: f32 = 1.5;
+/// A-priori probability of speech absence.
+const Q_ABSENCE: f32 = 0.4;
+
+/// Noise suppressor state for one 16 kHz mono stream; 10 ms frames in place, 160 samples
+/// (10 ms) of delay. Nothing allocates after [`NoiseSuppressor::new`].
+#[derive(Debug, Clone)]
+pub struct NoiseSuppressor {
+    cfg: NoiseSuppressorConfig,
+    gain_min: f32,
+    fft: Fft,
+    window: Vec<f32>,
+    prev: Vec<f32>,
+    ola: Vec<f32>,
+    time: Vec<f32>,
+    spec: Vec<Complex32>,
+    power: Vec<f32>,
+    smooth: Vec<f32>,
+    s_min: Vec<f32>,
+    s_tmp: Vec<f32>,
+    presence: Vec<f32>,
+    noise: Vec<f32>,
+    prev_gain_h1: Vec<f32>,
+    prev_gamma: Vec<f32>,
+    frames: u32,
+}
+
+impl Default for NoiseSuppressor {
+    fn default() -> Self {
+        Self::new(NoiseSuppressorConfig::default())
+    }
+}
+
+/// Exponential integral E1(x) for x > 0 (rational approximations, relative error < 1e-4).
+fn expint_e1(x: f32) -> f32 {
+    let x = x.max(1e-8);
+    if x < 1.0 {
+        -0.577_215_7 - x.ln() + x - x * x / 4.0 + x * x * x / 18.0 - x * x * x * x / 96.0
+    } else {
+        (-x).exp() / x * (x * x + 2.334_733 * x + 0.250_621) / (x * x + 3.330_657 * x + 1.681_534)
+    }
+}
+
+impl NoiseSuppressor {
+    /// Delay the suppressor adds, in samples at 16 kHz (10 ms).
+    pub const LATENCY_SAMPLES: usize = FRAME_LEN;
+
+    /// A suppressor with the given settings. Every buffer is allocated here.
+    pub fn new(cfg: NoiseSuppressorConfig) -> Self {
+        let len = 2 * FRAME_LEN;
+        let fft = Fft::new(len);
+        let bins = fft.bins();
+        let window = (0..len)
+            .map(|n| (std::f32::consts::PI * n as f32 / len as f32).sin())
+            .collect();
+        Self {
+            cfg,
+            gain_min: 10f32.powf(-cfg.max_attenuation_db.abs() / 20.0),
+            fft,
+            window,
+            prev: vec![0.0; FRAME_LEN],
+            ola: vec![0.0; FRAME_LEN],
+            time: vec![0.0; len],
+            spec: vec![Complex32::new(0.0, 0.0); bins],
+            power: vec![0.0; bins],
+            smooth: vec![0.0; bins],
+            s_min: vec![0.0; bins],
+            s_tmp: vec![0.0; bins],
+            presence: vec![0.0; bins],
+            noise: vec![0.0; bins],
+            prev_gain_h1: vec![1.0; bins],
+            prev_gamma: vec![1.0; bins],
+            frames: 0,
+        }
+    }
+
+    /// The settings this suppressor was built with.
+    pub fn config(&self) -> NoiseSuppressorConfig {
+        self.cfg
+    }
+
+    /// Back to the freshly constructed state.
+    pub fn reset(&mut self) {
+        *self = Self::new(self.cfg);
+    }
+
+    /// Suppresses noise in one 160-sample frame (16 kHz, full scale ±1) in place; the output
+    /// is delayed by [`Self::LATENCY_SAMPLES`]. Non-finite samples are treated as 0.
+    ///
+    /// # Errors
+    ///
+    /// [`DspError::FrameLength`] if `frame` is not 160 samples long (it is left unchanged).
+    pub fn process(&mut self, frame: &mut [f32]) -> Result<(), DspError> {
+        if frame.len() != FRAME_LEN {
+            return Err(DspError::FrameLength {
+                expected: FRAME_LEN,
+                got: frame.len(),
+            });
+        }
+        for s in frame.iter_mut() {
+            if !s.is_finite() {
+                *s = 0.0;
+            }
+        }
+        for n in 0..FRAME_LEN {
+            self.time[n] = self.prev[n] * self.window[n];
+            self.time[FRAME_LEN + n] = frame[n] * self.window[FRAME_LEN + n];
+        }
+        self.prev.copy_from_slice(frame);
+        self.fft.forward(&self.time, &mut self.spec);
+        let bins = self.spec.len();
+        for (p, c) in self.power.iter_mut().zip(&self.spec) {
+            *p = c.norm_sqr();
+        }
+        self.update_noise(bins);
+        for k in 0..bins {
+            let noise = NOISE_BIAS * self.noise[k] + 1e-12;
+            let gamma = (self.power[k] / noise).min(1e4);
+            let xi_min = self.gain_min * self.gain_min;
+            let xi = (DD_ALPHA * self.prev_gain_h1[k] * self.prev_gain_h1[k] * self.prev_gamma[k]
+                + (1.0 - DD_ALPHA) * (gamma - 1.0).max(0.0))
+            .max(xi_min);
+            let v = gamma * xi / (1.0 + xi);
+            let gain_h1 = (xi / (1.0 + xi) * (0.5 * expint_e1(v)).exp()).min(1.0);
+            let odds = Q_ABSENCE / (1.0 - Q_ABSENCE) * (1.0 + xi) * (-v).max(-80.0).exp();
+            let p = (1.0 / (1.0 + odds)).min(self.presence[k].max(0.0) * 0.5 + 0.5);
+            let gain = gain_h1.powf(p) * self.gain_min.powf(1.0 - p);
+            self.prev_gain_h1[k] = gain_h1;
+            self.prev_gamma[k] = gamma;
+            self.spec[k] *= if gain.is_finite() { gain } else { 1.0 };
+        }
+        self.fft.inverse(&self.spec, &mut self.time);
+        let scale = 1.0 / (2 * FRAME_LEN) as f32;
+        for n in 0..FRAME_LEN {
+            frame[n] = self.ola[n] + self.time[n] * self.window[n] * scale;
+            self.ola[n] = self.time[FRAME_LEN + n] * self.window[FRAME_LEN + n] * scale;
+        }
+        Ok(())
+    }
+
+    /// MCRA noise tracking.
+    fn update_noise(&mut self, bins: usize) {
+        let first = self.frames == 0;
+        self.frames = self.frames.saturating_add(1);
+        for k in 0..bins {
+            let lo = self.power[k.saturating_sub(1)];
+            let hi = self.power[(k + 1).min(bins - 1)];
+            let sf = 0.25 * lo + 0.5 * self.power[k] + 0.25 * hi;
+            if first {
+                self.smooth[k] = sf;
+                self.s_min[k] = sf;
+                self.s_tmp[k] = sf;
+                self.noise[k] = self.power[k];
+                continue;
+            }
+            self.smooth[k] = S_ALPHA * self.smooth[k] + (1.0 - S_ALPHA) * sf;
+            self.s_min[k] = self.s_min[k].min(self.smooth[k]);
+            self.s_tmp[k] = self.s_tmp[k].min(self.smooth[k]);
+            if self.frames % MIN_WINDOW == 0 {
+                self.s_min[k] = self.s_tmp[k].min(self.smooth[k]);
+                self.s_tmp[k] = self.smooth[k];
+            }
+            let speech = self.smooth[k] > PRESENCE_RATIO * self.s_min[k] + 1e-12;
+            let indicator = if speech { 1.0 } else { 0.0 };
+            self.presence[k] =
+                PRESENCE_ALPHA * self.presence[k] + (1.0 - PRESENCE_ALPHA) * indicator;
+            let a = NOISE_ALPHA + (1.0 - NOISE_ALPHA) * self.presence[k];
+            self.noise[k] = (a * self.noise[k] + (1.0 - a) * self.power[k])
+                .min(self.smooth[k])
+                .min(MIN_TO_NOISE * self.s_min[k]);
+        }
+    }
+}
