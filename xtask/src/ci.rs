@@ -46,7 +46,8 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             ]))?,
             "test" => test()?,
             "doc" => doc()?,
-            "bench" => cmd::cargo(&strings(&["bench", "--workspace", "--no-run"]))?,
+            // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
+            "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
             "conformance" => crate::ci::conformance()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
