@@ -19,6 +19,8 @@ Commands:
                                 fmt        cargo fmt --check
                                 clippy     cargo clippy --all-targets -D warnings
                                 test       all workspace tests (cargo nextest if installed, else cargo test)
+                                tts        fetch the Piper voice + onnxruntime (crates/vl-tts/fetch-models.sh)
+                                           and run vl-tts's tests with feature piper
                                 doc        doc tests and rustdoc with warnings denied
                                 bench      build every criterion bench (cargo bench --no-run)
                                 conformance  Python tests against the official SDKs (builds .venv)
