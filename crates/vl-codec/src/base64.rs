@@ -442,6 +442,99 @@ pub fn decode_base64_pcm16(
     Ok(n)
 }
 
+/// Decodes a whole base64 text into raw bytes (G.711 μ-law/A-law codes, one per sample),
+/// appending them to `out`; returns the number of bytes appended.
+///
+/// As strict as [`Base64AudioDecoder`], with the same error offsets: standard alphabet, `=`
+/// padding only at the end of a group, zero bits in a final symbol, and (as for PCM16) a
+/// concatenation of separately padded strings is accepted. The one difference is that any byte
+/// count is valid (no PCM16 pairing). Allocates only if `out` lacks capacity for
+/// `3 · text.len() / 4` more bytes.
+///
+/// # Errors
+///
+/// [`CodecError::InvalidBase64`] with the offset of the offending character, or offset =
+/// `text.len()` if the text ends inside a 4-character group. `out` is then unchanged.
+///
+/// ```
+/// let mut codes = Vec::new();
+/// assert_eq!(vl_codec::base64::decode_base64_bytes("/wB/gA==", &mut codes), Ok(4));
+/// assert_eq!(codes, [0xFF, 0x00, 0x7F, 0x80]);
+/// ```
+pub fn decode_base64_bytes(text: impl AsRef<[u8]>, out: &mut Vec<u8>) -> Result<usize, CodecError> {
+    let text = text.as_ref();
+    let start = out.len();
+    out.reserve(text.len() / 4 * 3);
+    match bytes_into(text, out) {
+        Ok(()) => Ok(out.len() - start),
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}
+
+/// The body of [`decode_base64_bytes`]: whole 8-character blocks fast, then group by group.
+fn bytes_into(text: &[u8], out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let mut i = 0;
+    while i < text.len() {
+        while let Some((x, y)) = text.get(i..i + 8).and_then(decode_block) {
+            let [_, x2, x1, x0] = x.to_be_bytes();
+            let [_, y2, y1, y0] = y.to_be_bytes();
+            out.extend_from_slice(&[x2, x1, x0, y2, y1, y0]);
+            i += 8;
+        }
+        if i < text.len() {
+            i = bytes_group(text, i, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the 4-character group at `text[i..]` (possibly padded), appends its bytes and
+/// returns the offset after it. Errors as [`Base64AudioDecoder`] reports them.
+fn bytes_group(text: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, CodecError> {
+    let mut group = 0_u32;
+    for k in 0..4 {
+        let offset = i + k;
+        let Some(&c) = text.get(offset) else {
+            // The text ends inside the group.
+            return Err(CodecError::InvalidBase64 { offset: text.len() });
+        };
+        match SEXTET[usize::from(c)] {
+            INVALID => return Err(CodecError::InvalidBase64 { offset }),
+            PAD => {
+                let (bits, keep) = match k {
+                    // "XY=": the low 4 bits of Y must be zero and a second '=' must follow.
+                    2 => (0x0F, 1),
+                    // "XYZ=": the low 2 bits of Z must be zero.
+                    3 => (0x03, 2),
+                    // Padding may not start a group or follow its first character.
+                    _ => return Err(CodecError::InvalidBase64 { offset }),
+                };
+                if group & bits != 0 {
+                    return Err(CodecError::InvalidBase64 { offset: offset - 1 });
+                }
+                if k == 2 {
+                    match text.get(offset + 1) {
+                        Some(&c) if SEXTET[usize::from(c)] == PAD => {}
+                        Some(_) => return Err(CodecError::InvalidBase64 { offset: offset + 1 }),
+                        None => return Err(CodecError::InvalidBase64 { offset: text.len() }),
+                    }
+                }
+                let bits = group << (6 * (4 - k));
+                let [_, b2, b1, _] = bits.to_be_bytes();
+                out.extend_from_slice(&[b2, b1][..keep]);
+                return Ok(i + 4);
+            }
+            sextet => group = (group << 6) | u32::from(sextet),
+        }
+    }
+    let [_, b2, b1, b0] = group.to_be_bytes();
+    out.extend_from_slice(&[b2, b1, b0]);
+    Ok(i + 4)
+}
+
 /// Base64 characters that [`encode_pcm16_base64`] produces for `samples` PCM16 samples.
 #[must_use]
 pub const fn encoded_len(samples: usize) -> usize {

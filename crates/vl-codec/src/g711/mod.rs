@@ -110,6 +110,85 @@ impl Law {
     }
 }
 
+/// The slice entry points of one law (`encode_into`, `decode_into`, `encode_f32_into`,
+/// `decode_f32_into`), written once for both: the invoking module provides `encode`, `decode`
+/// and a `DECODE_F32` table; `$law` names the law in the docs. The functions are `#[inline]`
+/// loops over the module's own table look-ups, so each law still compiles to its own loop.
+macro_rules! slice_api {
+    ($law:literal) => {
+        #[doc = concat!("Encodes PCM16 samples into ", $law, " codes in `out[..pcm.len()]`; returns `pcm.len()`.")]
+        #[doc = ""]
+        #[doc = "# Errors"]
+        #[doc = ""]
+        #[doc = "[`CodecError::OutputTooSmall`] if `out` is shorter than `pcm`; nothing is written then."]
+        #[inline]
+        pub fn encode_into(pcm: &[i16], out: &mut [u8]) -> Result<usize, CodecError> {
+            check_output(pcm.len(), out.len())?;
+            for (o, &s) in out.iter_mut().zip(pcm) {
+                *o = encode(s);
+            }
+            Ok(pcm.len())
+        }
+
+        #[doc = concat!("Decodes ", $law, " codes into PCM16 samples in `out[..codes.len()]`; returns `codes.len()`.")]
+        #[doc = ""]
+        #[doc = "# Errors"]
+        #[doc = ""]
+        #[doc = "[`CodecError::OutputTooSmall`] if `out` is shorter than `codes`; nothing is written then."]
+        #[inline]
+        pub fn decode_into(codes: &[u8], out: &mut [i16]) -> Result<usize, CodecError> {
+            check_output(codes.len(), out.len())?;
+            for (o, &c) in out.iter_mut().zip(codes) {
+                *o = decode(c);
+            }
+            Ok(codes.len())
+        }
+
+        #[doc = concat!("Encodes `f32` samples (full scale ±1.0) into ", $law, " codes in `out[..pcm.len()]`; returns")]
+        #[doc = "`pcm.len()`."]
+        #[doc = ""]
+        #[doc = "Each sample is first converted to PCM16 with [`pcm16::from_f32`] (×32,768, round half to even,"]
+        #[doc = "saturate; NaN → 0), so the result equals [`encode_into`] of the converted samples."]
+        #[doc = ""]
+        #[doc = "# Errors"]
+        #[doc = ""]
+        #[doc = "[`CodecError::OutputTooSmall`] if `out` is shorter than `pcm`; nothing is written then."]
+        #[inline]
+        pub fn encode_f32_into(pcm: &[f32], out: &mut [u8]) -> Result<usize, CodecError> {
+            check_output(pcm.len(), out.len())?;
+            // Convert in blocks on the stack first: the f32 → i16 loop then vectorises, which it does
+            // not when fused with the scalar table look-up.
+            let mut block = [0_i16; 256];
+            for (input, output) in pcm.chunks(block.len()).zip(out.chunks_mut(block.len())) {
+                for (b, &s) in block.iter_mut().zip(input) {
+                    *b = pcm16::from_f32(s);
+                }
+                // Only the converted part: the last output chunk may be longer than the input chunk.
+                for (o, &s) in output.iter_mut().zip(block.iter().take(input.len())) {
+                    *o = encode(s);
+                }
+            }
+            Ok(pcm.len())
+        }
+
+        #[doc = concat!("Decodes ", $law, " codes into `f32` samples (PCM16 value ÷ 32,768) in `out[..codes.len()]`;")]
+        #[doc = "returns `codes.len()`."]
+        #[doc = ""]
+        #[doc = "# Errors"]
+        #[doc = ""]
+        #[doc = "[`CodecError::OutputTooSmall`] if `out` is shorter than `codes`; nothing is written then."]
+        #[inline]
+        pub fn decode_f32_into(codes: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+            check_output(codes.len(), out.len())?;
+            for (o, &c) in out.iter_mut().zip(codes) {
+                *o = DECODE_F32[usize::from(c)];
+            }
+            Ok(codes.len())
+        }
+    };
+}
+pub(crate) use slice_api;
+
 /// Checks that an output of `got` elements can hold `needed`.
 #[inline]
 pub(crate) fn check_output(needed: usize, got: usize) -> Result<(), CodecError> {

@@ -175,3 +175,94 @@ proptest! {
         }
     }
 }
+
+/// `decode_base64_bytes` on raw codes, padding and every error class.
+#[test]
+fn bytes_decoder_examples_and_errors() {
+    use vl_codec::base64::decode_base64_bytes;
+    let bytes = |t: &str| {
+        let mut out = vec![0xAA];
+        decode_base64_bytes(t, &mut out).map(|n| {
+            assert_eq!(n, out.len() - 1);
+            out[1..].to_vec()
+        })
+    };
+    let err = |offset| Err(CodecError::InvalidBase64 { offset });
+    assert_eq!(bytes(""), Ok(vec![]));
+    assert_eq!(bytes("/w=="), Ok(vec![0xFF]));
+    assert_eq!(bytes("/38="), Ok(vec![0xFF, 0x7F]));
+    assert_eq!(bytes("AAECAwQF"), Ok(vec![0, 1, 2, 3, 4, 5]));
+    assert_eq!(bytes("/w==/w=="), Ok(vec![0xFF, 0xFF]));
+    assert_eq!(bytes("AAEC!wQF"), err(4));
+    assert_eq!(bytes("AAECAw-F"), err(6));
+    assert_eq!(bytes("=AAA"), err(0));
+    assert_eq!(bytes("A==="), err(1));
+    assert_eq!(bytes("/x=="), err(1)); // non-zero bits in the last symbol
+    assert_eq!(bytes("/39="), err(2));
+    assert_eq!(bytes("/w=A"), err(3));
+    assert_eq!(bytes("/w="), err(3));
+    assert_eq!(bytes("AAECAwQ"), err(7));
+    assert_eq!(bytes("AAE\nAwQF"), err(3));
+    // A failed call leaves `out` as it was.
+    let mut out = vec![1, 2];
+    assert!(decode_base64_bytes("AAECAw-F", &mut out).is_err());
+    assert_eq!(out, [1, 2]);
+}
+
+proptest! {
+    /// Agrees with the `base64` crate's strict engine: whatever it accepts decodes to the same
+    /// bytes, and whatever we reject it rejects too (we also accept concatenated padded strings).
+    #[test]
+    fn bytes_decoder_agrees_with_the_base64_crate(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        noise in proptest::collection::vec((0_usize..400, prop::sample::select(
+            b"A/+=9z-_ \n\x80".to_vec())), 0..3),
+    ) {
+        use vl_codec::base64::decode_base64_bytes;
+        let mut text = STANDARD.encode(&bytes).into_bytes();
+        let mut out = Vec::new();
+        prop_assert_eq!(decode_base64_bytes(&text, &mut out), Ok(bytes.len()));
+        prop_assert_eq!(&out, &bytes);
+        for &(at, c) in &noise {
+            if !text.is_empty() {
+                let at = at % text.len();
+                text[at] = c;
+            }
+        }
+        let ours = {
+            let mut out = Vec::new();
+            decode_base64_bytes(&text, &mut out).map(|_| out)
+        };
+        match STANDARD.decode(&text) {
+            Ok(theirs) => prop_assert_eq!(ours, Ok(theirs)),
+            Err(_) => {
+                if let Ok(ours) = &ours {
+                    // Only a concatenation of padded strings may be accepted: re-encoding the
+                    // parts must give the text back.
+                    let first_pad = text.iter().position(|&c| c == b'=');
+                    prop_assert!(first_pad.is_some_and(|p| p + 2 < text.len()), "accepted {:?}", String::from_utf8_lossy(&text));
+                    prop_assert!(ours.len() < bytes.len() + 3);
+                }
+            }
+        }
+    }
+
+    /// Same errors (offsets included) as the PCM16 decoder on any text, except that any byte
+    /// count is valid.
+    #[test]
+    fn bytes_decoder_reports_errors_like_the_pcm16_decoder(
+        text in proptest::collection::vec(prop::sample::select(b"AQw/+=9-".to_vec()), 0..40),
+    ) {
+        use vl_codec::base64::decode_base64_bytes;
+        let mut raw = Vec::new();
+        let ours = decode_base64_bytes(&text, &mut raw);
+        match one_shot(&text) {
+            Ok(samples) => {
+                prop_assert_eq!(ours, Ok(2 * samples.len()));
+                prop_assert_eq!(pair(&raw), samples);
+            }
+            Err(CodecError::InvalidLength { len, .. }) => prop_assert_eq!(ours, Ok(len)),
+            Err(e) => prop_assert_eq!(ours, Err(e)),
+        }
+    }
+}
