@@ -10,6 +10,7 @@ const STEPS: &[&str] = &[
     "clippy",
     "test",
     "tts",
+    "asr",
     "doc",
     "bench",
     "conformance",
@@ -47,6 +48,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             ]))?,
             "test" => test()?,
             "tts" => tts()?,
+            "asr" => asr()?,
             "doc" => doc()?,
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
             "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
@@ -74,6 +76,32 @@ fn test() -> Result<(), String> {
         ]))
     } else {
         cmd::cargo(&strings(&["test", "--workspace", "--no-fail-fast"]))
+    }
+}
+
+/// The real-model ASR tests: fetch and convert Whisper tiny.en (~70 MB, pinned and hash-checked),
+/// then run vl-asr's tests with the whisper.cpp feature (builds the vendored whisper.cpp, ~1 min).
+fn asr() -> Result<(), String> {
+    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny"])?;
+    if cmd::available("cargo-nextest", &["--version"]) {
+        cmd::cargo(&strings(&[
+            "nextest",
+            "run",
+            "-p",
+            "vl-asr",
+            "--features",
+            "whisper",
+            "--no-fail-fast",
+        ]))
+    } else {
+        cmd::cargo(&strings(&[
+            "test",
+            "-p",
+            "vl-asr",
+            "--features",
+            "whisper",
+            "--no-fail-fast",
+        ]))
     }
 }
 

