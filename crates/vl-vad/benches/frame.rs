@@ -1,10 +1,14 @@
-//! Per-frame cost of the classifier and the turn detector (one 10 ms frame at 16 kHz per
-//! iteration; × real time = 10 ms / time per frame).
+//! Per-frame cost of the classifiers and the turn detector, with the earshot crate as the anchor
+//! in the same run. Throughput is in samples (16 kHz), so `elem/s` compares engines with
+//! different frame lengths (vl-vad 160 samples = 10 ms, earshot 256 = 16 ms):
+//! RTF = 16 000 / (samples per second).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vl_vad::{FRAME_SAMPLES, FrameClassifier, ServerVadConfig, TurnDetector, Vad};
+use vl_vad::{
+    FRAME_SAMPLES, FrameClassifier, NeuralClassifier, ServerVadConfig, TurnDetector, Vad,
+};
 
 /// One second of a speech-like signal (harmonic tone with a syllable-rate envelope plus noise).
 fn signal() -> Vec<f32> {
@@ -24,12 +28,21 @@ fn signal() -> Vec<f32> {
 fn bench(c: &mut Criterion) {
     let audio = signal();
     let frames: Vec<&[f32]> = audio.chunks_exact(FRAME_SAMPLES).collect();
-    let mut g = c.benchmark_group("vad_frame_10ms");
-    g.throughput(Throughput::Elements(1));
+    let mut g = c.benchmark_group("vad_frame");
+    g.throughput(Throughput::Elements(FRAME_SAMPLES as u64));
+
+    let mut neural = NeuralClassifier::new(16_000).expect("16 kHz");
+    let mut n = 0;
+    g.bench_function("neural_10ms", |b| {
+        b.iter(|| {
+            n = (n + 1) % frames.len();
+            black_box(neural.process(black_box(frames[n])))
+        });
+    });
 
     let mut classifier = FrameClassifier::new(16_000).expect("16 kHz");
     let mut i = 0;
-    g.bench_function("classifier", |b| {
+    g.bench_function("energy_10ms", |b| {
         b.iter(|| {
             i = (i + 1) % frames.len();
             black_box(classifier.process(black_box(frames[i])))
@@ -54,6 +67,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             j = (j + 1) % frames.len();
             black_box(vad.process_frame(black_box(frames[j])))
+        });
+    });
+
+    g.throughput(Throughput::Elements(256));
+    let frames16: Vec<&[f32]> = audio.chunks_exact(256).collect();
+    let mut earshot = earshot::Detector::default();
+    let mut e = 0;
+    g.bench_function("earshot_16ms", |b| {
+        b.iter(|| {
+            e = (e + 1) % frames16.len();
+            black_box(earshot.predict_f32(black_box(frames16[e])))
         });
     });
     g.finish();

@@ -1,8 +1,12 @@
 //! Speech detection and turn detection for realtime speech audio (sans-IO, allocation-free per
 //! frame).
 //!
-//! * [`FrameClassifier`]: 16 kHz mono `f32` audio in 10 ms frames ([`FRAME_SAMPLES`] = 160
-//!   samples) → a speech probability in `0.0..=1.0` per frame.
+//! * [`NeuralClassifier`]: 16 kHz mono `f32` audio in 10 ms frames ([`FRAME_SAMPLES`] = 160
+//!   samples) → a speech probability in `0.0..=1.0` per frame (log-mel features and a small GRU
+//!   distilled from Silero VAD). Opt-in for now: it beats [`FrameClassifier`] on the TEN set
+//!   but not yet earshot (README).
+//! * [`FrameClassifier`]: the same interface with hand-designed energy/spectral features (no
+//!   model); the classifier of [`Vad`].
 //! * [`TurnDetector`]: the protocol's `server_vad` state machine (threshold, prefix padding,
 //!   silence duration, minimum speech duration) turning probabilities into
 //!   [`TurnEvent::SpeechStarted`] / [`TurnEvent::SpeechStopped`], counting time in samples.
@@ -46,12 +50,14 @@
 
 mod classifier;
 mod error;
+mod neural;
 mod turn;
 
 pub use classifier::{CLASSIFIER_RATES, FRAME_SAMPLES, FRAME_SIZES, FrameClassifier};
 #[doc(hidden)]
 pub use classifier::{Features, NUM_FEATURES};
 pub use error::VadError;
+pub use neural::NeuralClassifier;
 pub use turn::{ServerVadConfig, TURN_DETECTOR_RATES, TurnDetector, TurnEvent};
 
 /// Frame duration of [`FrameClassifier`] and of one [`TurnDetector::process`] call, in ms.

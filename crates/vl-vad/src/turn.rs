@@ -67,6 +67,12 @@ pub struct ServerVadConfig {
     /// Default 200 (the Voice Live docs' `server_vad` value, protocol.md §4.4). 0 starts a turn on
     /// the first speech frame.
     pub speech_duration_ms: u32,
+    /// Minimum continuous speech to start a turn **while the assistant is speaking**
+    /// ([`TurnDetector::set_assistant_speaking`]), i.e. to barge in, in ms
+    /// (`speech_duration_assistant_speaking_ms`, protocol.md §4.4). `None` (default): the same as
+    /// `speech_duration_ms`. A longer value keeps coughs, backchannels and echo residue from
+    /// interrupting a response.
+    pub speech_duration_assistant_speaking_ms: Option<u32>,
 }
 
 impl Default for ServerVadConfig {
@@ -76,6 +82,7 @@ impl Default for ServerVadConfig {
             prefix_padding_ms: 300,
             silence_duration_ms: 500,
             speech_duration_ms: 200,
+            speech_duration_assistant_speaking_ms: None,
         }
     }
 }
@@ -106,6 +113,14 @@ impl ServerVadConfig {
     #[must_use]
     pub fn with_speech_duration_ms(mut self, ms: u32) -> Self {
         self.speech_duration_ms = ms;
+        self
+    }
+
+    /// Returns the config with `speech_duration_assistant_speaking_ms` (ms, `None` = same as
+    /// `speech_duration_ms`) replaced.
+    #[must_use]
+    pub fn with_speech_duration_assistant_speaking_ms(mut self, ms: Option<u32>) -> Self {
+        self.speech_duration_assistant_speaking_ms = ms;
         self
     }
 
@@ -182,6 +197,7 @@ pub struct TurnDetector {
     prefix_samples: u64,
     silence_samples: u64,
     speech_samples: u64,
+    barge_in_samples: u64,
     position: u64,
     buffer_start: u64,
     state: State,
@@ -211,6 +227,7 @@ impl TurnDetector {
             prefix_samples: 0,
             silence_samples: 0,
             speech_samples: 0,
+            barge_in_samples: 0,
             position: 0,
             buffer_start: 0,
             state: State::Idle { run_start: None },
@@ -232,6 +249,11 @@ impl TurnDetector {
         self.prefix_samples = self.ms_to_samples(self.config.prefix_padding_ms);
         self.silence_samples = self.ms_to_samples(self.config.silence_duration_ms);
         self.speech_samples = self.ms_to_samples(self.config.speech_duration_ms);
+        self.barge_in_samples = self.ms_to_samples(
+            self.config
+                .speech_duration_assistant_speaking_ms
+                .unwrap_or(self.config.speech_duration_ms),
+        );
     }
 
     /// Advances by one 10 ms frame whose speech probability is `probability` (unitless, `0..=1`;
@@ -248,7 +270,12 @@ impl TurnDetector {
                     return None;
                 }
                 let onset = run_start.unwrap_or(start);
-                if end - onset >= self.speech_samples {
+                let needed = if self.assistant_speaking {
+                    self.barge_in_samples
+                } else {
+                    self.speech_samples
+                };
+                if end - onset >= needed {
                     self.state = State::Speaking {
                         last_speech_end: end,
                     };
@@ -331,9 +358,9 @@ impl TurnDetector {
 
     /// Tells the detector whether the assistant is currently speaking (audio being played out).
     ///
-    /// **Stored only; it does not change any decision yet.** It is reserved for the semantic
-    /// turn detection issue (e.g. `speech_duration_assistant_speaking_ms`, filler-word handling
-    /// during a response).
+    /// While it is, a turn needs `speech_duration_assistant_speaking_ms` of continuous speech
+    /// (when set) instead of `speech_duration_ms` to start: the barge-in rule. A run of speech
+    /// already under way is judged against the rule in force at each frame.
     pub fn set_assistant_speaking(&mut self, speaking: bool) {
         self.assistant_speaking = speaking;
     }
@@ -511,5 +538,38 @@ mod tests {
         td.set_assistant_speaking(true);
         assert!(td.assistant_speaking());
         assert!(run(&mut td, &[f32::NAN; 20]).is_empty());
+    }
+
+    #[test]
+    fn barge_in_needs_the_assistant_speaking_duration() {
+        let c = ServerVadConfig::default()
+            .with_speech_duration_ms(100)
+            .with_speech_duration_assistant_speaking_ms(Some(400));
+        // 300 ms of speech: a turn while the assistant is silent ...
+        let mut burst = vec![0.0; 20];
+        burst.extend(vec![0.9; 30]);
+        burst.extend(vec![0.0; 80]);
+        let mut td = TurnDetector::new(c, 16_000).unwrap();
+        assert_eq!(run(&mut td, &burst).len(), 2);
+        // ... but not while it speaks (a cough or backchannel does not barge in).
+        let mut td = TurnDetector::new(c, 16_000).unwrap();
+        td.set_assistant_speaking(true);
+        assert!(run(&mut td, &burst).is_empty());
+        // 500 ms of speech does barge in, 400 ms after the onset.
+        let mut long = vec![0.0; 20];
+        long.extend(vec![0.9; 50]);
+        long.extend(vec![0.0; 60]);
+        let ev = run(&mut td, &long);
+        assert!(matches!(
+            ev.first(),
+            Some((_, TurnEvent::SpeechStarted { .. }))
+        ));
+        let onset_ms = td.position_ms() - 1100;
+        assert_eq!(ev[0].0, onset_ms + 400);
+        // Unset: the assistant-speaking rule falls back to speech_duration_ms.
+        let c = ServerVadConfig::default().with_speech_duration_ms(100);
+        let mut td = TurnDetector::new(c, 16_000).unwrap();
+        td.set_assistant_speaking(true);
+        assert_eq!(run(&mut td, &burst).len(), 2);
     }
 }

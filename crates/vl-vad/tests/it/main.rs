@@ -8,6 +8,7 @@
 mod data;
 
 mod alloc;
+mod neural;
 mod properties;
 mod real;
 mod synthetic;
