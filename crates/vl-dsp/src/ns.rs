@@ -131,7 +131,7 @@ impl NoiseSuppressor {
     }
 
     /// Suppresses noise in one 160-sample frame (16 kHz, full scale ±1) in place; the output
-    /// is delayed by [`Self::LATENCY_SAMPLES`]. Non-finite samples are treated as 0.
+    /// is delayed by [`Self::LATENCY_SAMPLES`]. Non-finite samples are treated as 0, others clamped to ±8.
     ///
     /// # Errors
     ///
@@ -144,9 +144,11 @@ impl NoiseSuppressor {
             });
         }
         for s in frame.iter_mut() {
-            if !s.is_finite() {
-                *s = 0.0;
-            }
+            *s = if s.is_finite() {
+                s.clamp(-8.0, 8.0)
+            } else {
+                0.0
+            };
         }
         for n in 0..FRAME_LEN {
             self.time[n] = self.prev[n] * self.window[n];

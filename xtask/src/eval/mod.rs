@@ -2,12 +2,19 @@
 //! `../shared/docs/audio-dsp.md`.
 
 mod asr;
+mod aec;
+mod ns;
 mod resampler;
 
 const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
 
 Evaluations:
+  aec [--out DIR]         vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
+                          time (PNG), re-convergence, double-talk PESQ-WB (default artifacts/aec)
+  ns [--out DIR] [--no-dnsmos]
+                          vl-dsp's noise suppressor vs RNNoise and speexdsp on the 9 noise scenes
+                          at 0/5/10 dB + clean: PESQ-WB, STOI, SI-SDR, DNSMOS (artifacts/ns)
   asr [--models tiny,base] [--max-prompts N] [--threads N] [--no-full] [--out DIR]
                           vl-asr (whisper.cpp) word accuracy (num-normalized WER) and RTF of
                           finals and partials on espeak/flite/Piper speech and the Debian asterisk
@@ -27,6 +34,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     };
     match what.as_str() {
         "asr" => asr::run(rest),
+        "aec" => aec::run(rest),
+        "ns" => ns::run(rest),
         "resampler" => resampler::run(rest),
         "help" | "--help" => {
             print!("{HELP}");

@@ -12,7 +12,9 @@ const LAMBDA: f32 = 0.97;
 /// Smoothing of the per-band envelope average (≈ 10 frames).
 const ENV_SMOOTH: f32 = 0.9;
 /// Updates a new best lag must win in a row before it replaces the current estimate.
-const PERSIST: u32 = 6;
+const PERSIST: u32 = 12;
+/// Band-energy floor per bin (FFT units: −24 dBFS white noise gives ≈ 1.3 per bin).
+const FLOOR_PER_BIN: f32 = 1e-4;
 /// Minimum normalised correlation for an estimate.
 const MIN_NCC: f32 = 0.2;
 
@@ -80,7 +82,9 @@ impl DelayEstimator {
     fn features(edges: &[usize; BANDS + 1], spec: &[Complex32], out: &mut [f32; BANDS]) -> f32 {
         let mut total = 0.0;
         for b in 0..BANDS {
-            let mut e = 1e-9_f32;
+            // Floor ≈ 40 dB below −24 dBFS speech per bin, so silence ↔ speech steps and
+            // empty bands (8 kHz sources) do not dominate the correlation.
+            let mut e = FLOOR_PER_BIN * (edges[b + 1] - edges[b]) as f32;
             for c in &spec[edges[b]..edges[b + 1]] {
                 e += c.norm_sqr();
             }
@@ -157,7 +161,7 @@ impl DelayEstimator {
         }
         let clearly_better = self
             .estimate
-            .is_none_or(|c| best.1 > ncc_at(c) * 1.1 + 0.02);
+            .is_none_or(|c| best.1 > ncc_at(c) * 1.25 + 0.02);
         if !clearly_better {
             self.candidate_count = 0;
             return;

@@ -24,6 +24,8 @@ const PRIOR_DECAY: f32 = 0.75;
 const SHADOW_STEP: f32 = 0.5;
 /// Regularisation of the normalisations (power per bin, FFT units).
 const DELTA: f32 = 1e-5;
+/// Regularisation relative to the mean far-end power per bin.
+const REL_REG: f32 = 0.01;
 /// Partitions gradient-constrained per frame (rotating).
 const CONSTRAIN_PER_FRAME: usize = 2;
 
@@ -52,6 +54,8 @@ pub(crate) struct Filters {
     worse: u32,
     diverged: u32,
     erle_db: f32,
+    ever_converged: bool,
+    broken: u32,
     /// Copies shadow → main so far.
     pub(crate) shadow_to_main: u64,
     /// Resets main → shadow so far.
@@ -94,14 +98,20 @@ impl Filters {
             worse: 0,
             diverged: 0,
             erle_db: 0.0,
+            ever_converged: false,
+            broken: 0,
             shadow_to_main: 0,
             main_to_shadow: 0,
         }
     }
 
-    /// True once the main filter removes more than 10 dB (smoothed).
+    /// True once the main filter has removed more than 10 dB (smoothed).
+    ///
+    /// Sticky: after a first convergence it stays true until the filter looks broken (its echo
+    /// estimate carries energy but removes nothing for 10 frames, as after a delay jump),
+    /// which double talk alone does not cause.
     pub(crate) fn converged(&self) -> bool {
-        self.erle_db > 10.0
+        self.ever_converged && self.broken < 10
     }
 
     /// Re-aligns both filters after the bulk delay moved by `by` frames (positive: the echo now
@@ -249,6 +259,13 @@ impl Filters {
             use_shadow = self.select(ed, em, es);
             let erle = 10.0 * ((ed + 1e-10) / (em.min(es) + 1e-10)).log10();
             self.erle_db = 0.95 * self.erle_db + 0.05 * erle;
+            self.ever_converged |= self.erle_db > 10.0;
+            let ey: f32 = self.y_main.iter().map(|v| v * v).sum();
+            if ey > 0.05 * ed && em.min(es) > 0.9 * ed {
+                self.broken = self.broken.saturating_add(1);
+            } else if em.min(es) < 0.5 * ed {
+                self.broken = 0;
+            }
         }
         if use_shadow {
             e_out.copy_from_slice(&self.e_shadow);
@@ -276,9 +293,12 @@ impl Filters {
                 self.denom[k] += psi[k] * xp[k];
             }
         }
+        // Regularisation relative to the average far-end power over bins, so bins the far end
+        // barely excites (band-limited playback, e.g. 8 kHz sources) cannot take huge steps.
+        let reg = DELTA + REL_REG * self.sx.iter().sum::<f32>() / bins as f32;
         for k in 0..bins {
-            self.denom[k] += 2.0 * self.e_main_spec[k].norm_sqr() + DELTA;
-            self.sx[k] = SHADOW_STEP / (self.sx[k] + DELTA);
+            self.denom[k] += 2.0 * self.e_main_spec[k].norm_sqr() + reg;
+            self.sx[k] = SHADOW_STEP / (self.sx[k] + reg);
         }
         for (p, &slot) in self.slots.iter().enumerate() {
             if slot == NO_SLOT {
@@ -350,6 +370,8 @@ impl Filters {
                 self.psi[p * self.bins..(p + 1) * self.bins].fill(self.prior[p]);
             }
             self.diverged = 0;
+            self.ever_converged = false;
+            self.erle_db = 0.0;
         }
         false
     }

@@ -15,6 +15,8 @@ use suppressor::Suppressor;
 
 /// Frames of pre-echo margin kept before the estimated bulk delay.
 const MARGIN_FRAMES: usize = 4;
+/// Input samples are clamped to ±this (8× full scale) so absurd values cannot overflow.
+const INPUT_LIMIT: f32 = 8.0;
 /// Mean-square level (full scale = 1) above which a far-end frame counts as active (−80 dBFS).
 const FAR_ACTIVE_MS: f32 = 1e-8;
 
@@ -179,11 +181,15 @@ impl EchoCanceller {
     }
 
     /// Appends far-end audio (what is played to the user, 16 kHz, full scale ±1), in playback
-    /// order. Any length; non-finite samples are stored as 0.
+    /// order. Any length; non-finite samples are stored as 0, others clamped to ±8.
     pub fn push_far_end(&mut self, far_end: &[f32]) {
         let cap = self.fifo.len();
         for &s in far_end {
-            let s = if s.is_finite() { s } else { 0.0 };
+            let s = if s.is_finite() {
+                s.clamp(-INPUT_LIMIT, INPUT_LIMIT)
+            } else {
+                0.0
+            };
             if self.fifo_len == cap {
                 self.fifo_head = (self.fifo_head + 1) % cap;
                 self.fifo_len -= 1;
@@ -239,9 +245,11 @@ impl EchoCanceller {
             });
         }
         for s in frame.iter_mut() {
-            if !s.is_finite() {
-                *s = 0.0;
-            }
+            *s = if s.is_finite() {
+                s.clamp(-INPUT_LIMIT, INPUT_LIMIT)
+            } else {
+                0.0
+            };
         }
         self.next_far_block();
         let bins = self.fft.bins();
@@ -323,6 +331,10 @@ impl EchoCanceller {
             .saturating_sub(MARGIN_FRAMES)
             .min(self.lags.saturating_sub(1));
         let moved = target.abs_diff(self.alignment);
+        // A converged filter vouches for the current alignment: keep it while it works.
+        if self.filters.converged() {
+            return;
+        }
         if moved >= 2 || (moved == 1 && !self.filters.converged()) {
             self.filters
                 .shift(target as isize - self.alignment as isize);

@@ -1,0 +1,452 @@
+//! `cargo xtask eval aec [--out DIR]`: vl-dsp's echo canceller against speexdsp MDF (Debian
+//! `libspeexdsp-dev`; tail 256 ms and tail = delay + 300 ms, linear filter only as in
+//! audio-dsp.md §5.3, and with its preprocessor's residual echo + noise suppression) on
+//! scripted scenarios with fixed seeds: far end = Debian asterisk prompts
+//! (`/usr/share/asterisk/sounds/en/*.wav`, 8 kHz → 16 kHz) at −24 dBFS; near end = the DPDFNet
+//! clean speech of `$VL_TEST_DATA/noise`; synthetic RIRs (RT60 0.2–0.7 s); ERL +10/0/−6 dB;
+//! loudspeaker hard clipping; noise at 20 dB below the echo; ±60 ms delay jumps; +100 ppm
+//! drift. Timeline of each 30 s scenario: far-end single talk 0–10 s, double talk at SER 0 dB
+//! 10–14 s, single talk 14–30 s with an echo-path change (or delay jump) at 20 s.
+//!
+//! Metrics: ERLE (mic / output power over 0.5 s windows with the far end active) at 0.5/1/2/5 s
+//! after the first far-end activity and steady state (6–10 s), time back to ≥ 20 dB after the
+//! event, near-end PESQ-WB in double talk (output vs clean near end, aligned) and near-end
+//! attenuation. Writes `DIR/summary.md` and `DIR/<scenario>_erle.png` (ERLE over time, one line
+//! per engine; default DIR `artifacts/aec`).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::ns::common::{
+    self, Rng, convolve, power, read_wav, set_active_level, synthetic_rir, upsample2, write_wav,
+};
+use super::ns::{best_lag, py_metrics};
+use crate::cmd;
+
+const SR: usize = 16_000;
+const LEN_S: usize = 30;
+const F: usize = vl_dsp::FRAME_LEN;
+
+struct Spec {
+    name: &'static str,
+    delay_ms: usize,
+    rt60: f32,
+    erl_db: f32,
+    clip: bool,
+    noise_snr: Option<f32>,
+    drift_ppm: f64,
+    /// Event at 20 s: Some(jump ms) = delay jump, None = echo-path change.
+    jump_ms: Option<isize>,
+}
+
+const SPECS: [Spec; 5] = [
+    Spec {
+        name: "d40_rt035_erl0",
+        delay_ms: 40,
+        rt60: 0.35,
+        erl_db: 0.0,
+        clip: false,
+        noise_snr: None,
+        drift_ppm: 0.0,
+        jump_ms: None,
+    },
+    Spec {
+        name: "d250_rt02_erl10",
+        delay_ms: 250,
+        rt60: 0.2,
+        erl_db: 10.0,
+        clip: false,
+        noise_snr: Some(20.0),
+        drift_ppm: 0.0,
+        jump_ms: Some(60),
+    },
+    Spec {
+        name: "d600_rt07_erl-6_clip",
+        delay_ms: 600,
+        rt60: 0.7,
+        erl_db: -6.0,
+        clip: true,
+        noise_snr: Some(20.0),
+        drift_ppm: 0.0,
+        jump_ms: None,
+    },
+    Spec {
+        name: "d1500_rt04_erl0_drift",
+        delay_ms: 1500,
+        rt60: 0.4,
+        erl_db: 0.0,
+        clip: false,
+        noise_snr: Some(20.0),
+        drift_ppm: 100.0,
+        jump_ms: Some(-60),
+    },
+    Spec {
+        name: "d150_rt05_erl0_jump",
+        delay_ms: 150,
+        rt60: 0.5,
+        erl_db: 0.0,
+        clip: false,
+        noise_snr: None,
+        drift_ppm: 0.0,
+        jump_ms: Some(60),
+    },
+];
+
+fn far_end() -> Result<Vec<f32>, String> {
+    let dir = PathBuf::from("/usr/share/asterisk/sounds/en");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| {
+            format!(
+                "{}: {e} (apt-get install asterisk-core-sounds-en-wav)",
+                dir.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+        .collect();
+    files.sort();
+    let mut rng = Rng::new(2024);
+    let mut out = Vec::new();
+    while out.len() < LEN_S * SR {
+        let i = (rng.uniform() * files.len() as f32) as usize % files.len();
+        let (rate, x) = read_wav(&files[i])?;
+        if rate != 8000 {
+            continue;
+        }
+        out.extend(upsample2(&x));
+        out.extend(std::iter::repeat_n(0.0, SR / 4));
+    }
+    out.truncate(LEN_S * SR);
+    set_active_level(&mut out, -24.0);
+    Ok(out)
+}
+
+fn near_end() -> Result<Vec<f32>, String> {
+    let (_, mut x) = read_wav(&common::data_dir().join("noise/airport_clean.wav"))?;
+    x.truncate(4 * SR);
+    set_active_level(&mut x, -24.0);
+    Ok(x)
+}
+
+fn echo_path(far: &[f32], s: &Spec, delay_ms: f64, seed: u64) -> Vec<f32> {
+    let x: Vec<f32> = if s.clip {
+        far.iter().map(|v| v.clamp(-0.1, 0.1) * 2.0).collect()
+    } else {
+        far.to_vec()
+    };
+    let gain = 10f32.powf(-s.erl_db / 20.0);
+    let h = synthetic_rir(s.rt60, (s.rt60 * 16_000.0) as usize, 0, gain, seed);
+    let y = convolve(&x, &h);
+    // Bulk delay (and drift) by linear interpolation of a time warp.
+    let mut out = vec![0.0f32; y.len()];
+    for (n, o) in out.iter_mut().enumerate() {
+        let t = n as f64 * (1.0 + s.drift_ppm * 1e-6) - delay_ms * 16.0;
+        if t >= 0.0 {
+            let i = t as usize;
+            let fr = (t - i as f64) as f32;
+            if i + 1 < y.len() {
+                *o = y[i] * (1.0 - fr) + y[i + 1] * fr;
+            }
+        }
+    }
+    out
+}
+
+struct Scenario {
+    far: Vec<f32>,
+    mic: Vec<f32>,
+    echo_noise: Vec<f32>,
+    near: Vec<f32>,
+}
+
+fn build(s: &Spec, far: &[f32], talk: &[f32]) -> Scenario {
+    let n = far.len();
+    let e1 = echo_path(far, s, s.delay_ms as f64, 1);
+    let e2 = match s.jump_ms {
+        Some(j) => echo_path(far, s, s.delay_ms as f64 + j as f64, 1),
+        None => echo_path(far, s, s.delay_ms as f64, 99),
+    };
+    let cut = 20 * SR;
+    let mut echo: Vec<f32> = e1[..cut].iter().chain(&e2[cut..]).copied().collect();
+    if let Some(snr) = s.noise_snr {
+        let pe = power(&echo);
+        let g = (pe / 10f64.powf(f64::from(snr) / 10.0)).sqrt() as f32;
+        let mut rng = Rng::new(77);
+        let mut lp = 0.0f32;
+        for v in echo.iter_mut() {
+            lp = 0.9 * lp + 0.1 * rng.normal();
+            *v += g * 2.3 * lp;
+        }
+    }
+    let mut near = vec![0.0f32; n];
+    let (a, b) = (10 * SR, 14 * SR);
+    let pe = power(&echo[a..b]);
+    let pn = power(&talk[..b - a]);
+    let g = (pe / pn).sqrt() as f32;
+    for (o, &t) in near[a..b].iter_mut().zip(talk) {
+        *o = g * t;
+    }
+    let mic = echo.iter().zip(&near).map(|(e, v)| e + v).collect();
+    Scenario {
+        far: far.to_vec(),
+        mic,
+        echo_noise: echo,
+        near,
+    }
+}
+
+type Run = Box<dyn Fn(&Scenario) -> Result<Vec<f32>, String>>;
+
+fn engines(s: &Spec) -> Vec<(String, Run)> {
+    let tail = ((s.delay_ms + 300) * 16).next_power_of_two().min(32_768);
+    let mut v: Vec<(String, Run)> = vec![
+        ("vl-dsp".into(), Box::new(|sc: &Scenario| ours(sc, true))),
+        (
+            "vl-dsp linear".into(),
+            Box::new(|sc: &Scenario| ours(sc, false)),
+        ),
+        (
+            "speex MDF 256 ms".into(),
+            Box::new(|sc: &Scenario| speex(sc, 4096, false)),
+        ),
+    ];
+    v.push((
+        format!("speex MDF {} ms", tail / 16),
+        Box::new(move |sc: &Scenario| speex(sc, tail, false)),
+    ));
+    v.push((
+        format!("speex MDF {} ms + pre", tail / 16),
+        Box::new(move |sc: &Scenario| speex(sc, tail, true)),
+    ));
+    v
+}
+
+fn ours(sc: &Scenario, suppressor: bool) -> Result<Vec<f32>, String> {
+    let mut aec = vl_dsp::EchoCanceller::new(vl_dsp::EchoCancellerConfig {
+        suppressor,
+        ..Default::default()
+    });
+    let mut out = vec![0.0; sc.mic.len()];
+    for ((m, f), o) in sc
+        .mic
+        .chunks_exact(F)
+        .zip(sc.far.chunks_exact(F))
+        .zip(out.chunks_exact_mut(F))
+    {
+        aec.process(m, f, o).map_err(|e| e.to_string())?;
+    }
+    let lat = aec.latency_samples();
+    Ok(out[lat..]
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(0.0, lat))
+        .collect())
+}
+
+fn speex(sc: &Scenario, tail: usize, pre: bool) -> Result<Vec<f32>, String> {
+    let mut st = speexdsp_ffi::SpeexEcho::new(F, tail, pre).ok_or("speex init")?;
+    let (mut m, mut f, mut o) = (vec![0i16; F], vec![0i16; F], vec![0i16; F]);
+    let mut out = vec![0.0; sc.mic.len()];
+    for ((mc, fc), oc) in sc
+        .mic
+        .chunks_exact(F)
+        .zip(sc.far.chunks_exact(F))
+        .zip(out.chunks_exact_mut(F))
+    {
+        speexdsp_ffi::to_i16(mc, &mut m);
+        speexdsp_ffi::to_i16(fc, &mut f);
+        st.process(&m, &f, &mut o);
+        speexdsp_ffi::to_f32(&o, oc);
+    }
+    Ok(out)
+}
+
+/// ERLE per 0.5 s window (NaN where the far end is silent or during double talk).
+fn erle_curve(sc: &Scenario, out: &[f32]) -> Vec<f64> {
+    let w = SR / 2;
+    (0..sc.mic.len() / w)
+        .map(|i| {
+            let r = i * w..(i + 1) * w;
+            let dt = (10 * SR..14 * SR).contains(&r.start);
+            // Far end active = the echo window carries more than 1 % of its average power.
+            let active = power(&sc.echo_noise[r.clone()]) > 0.3 * power(&sc.echo_noise);
+            if dt || !active {
+                f64::NAN
+            } else {
+                10.0 * ((power(&sc.mic[r.clone()]) + 1e-20) / (power(&out[r]) + 1e-20)).log10()
+            }
+        })
+        .collect()
+}
+
+fn at(curve: &[f64], t: f64) -> f64 {
+    // The first defined window ending at or after t.
+    let i = (t * 2.0).ceil() as usize;
+    curve
+        .iter()
+        .skip(i.saturating_sub(1))
+        .find(|v| !v.is_nan())
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    let d: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+    if d.is_empty() {
+        f64::NAN
+    } else {
+        10.0 * (d.iter().map(|x| 10f64.powf(x / 10.0)).sum::<f64>() / d.len() as f64).log10()
+    }
+}
+
+/// Runs the evaluation.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut out_dir = cmd::project_root().join("artifacts/aec");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
+            other => {
+                return Err(format!(
+                    "unknown flag `{other}`; usage: eval aec [--out DIR]"
+                ));
+            }
+        }
+    }
+    let wav_dir = out_dir.join("wav");
+    std::fs::create_dir_all(&wav_dir).map_err(|e| e.to_string())?;
+    let far = far_end()?;
+    let talk = near_end()?;
+    let first = far.iter().position(|v| v.abs() > 1e-3).unwrap_or(0) as f64 / SR as f64;
+    let mut rows = Vec::new();
+    let mut pairs = Vec::new();
+    for s in &SPECS {
+        let sc = build(s, &far, &talk);
+        let (a, b) = (10 * SR, 14 * SR);
+        let ref_path = wav_dir.join(format!("{}_near.wav", s.name));
+        write_wav(&ref_path, 16_000, &sc.near[a..b])?;
+        let mic_path = wav_dir.join(format!("{}_mic.wav", s.name));
+        write_wav(&mic_path, 16_000, &sc.mic[a..b])?;
+        pairs.push((ref_path.clone(), mic_path));
+        let mut curves = Vec::new();
+        for (name, f) in engines(s) {
+            let y = f(&sc)?;
+            let lag = best_lag(&sc.near[a..b], &y[a..], 400);
+            let dt = &y[a + lag..b + lag];
+            let p = wav_dir.join(format!("{}_{}.wav", s.name, name.replace(' ', "_")));
+            write_wav(&p, 16_000, dt)?;
+            pairs.push((ref_path.clone(), p));
+            let att = 10.0 * (power(&sc.near[a..b]) / power(dt)).log10();
+            let c = erle_curve(&sc, &y);
+            let back = c[40..]
+                .iter()
+                .position(|&v| v >= 20.0)
+                .map_or(f64::INFINITY, |i| i as f64 * 0.5 + 0.5);
+            let r = [
+                at(&c, first + 0.5),
+                at(&c, first + 1.0),
+                at(&c, first + 2.0),
+                at(&c, first + 5.0),
+                mean(&c[12..20]),
+                mean(&c[44..60]),
+                back,
+                att,
+            ];
+            eprintln!("{} {name}: {r:.1?}", s.name);
+            rows.push((s.name, name.clone(), r));
+            curves.push((name, c));
+        }
+        plot(&out_dir.join(format!("{}_erle.png", s.name)), &curves)?;
+    }
+    let m = py_metrics(&pairs, false, &out_dir)?;
+    let mut table = String::from(
+        "| scenario | engine | ERLE @0.5/1/2/5 s dB | steady 6–10 s | 22–30 s | back ≥ 20 dB after event (s) | DT near-end PESQ-WB (mic) | DT attenuation dB |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let per = engines(&SPECS[0]).len();
+    for (i, (sn, en, r)) in rows.iter().enumerate() {
+        let scen = i / per;
+        let mic_pesq = m[scen * (per + 1)].pesq;
+        let pesq = m[scen * (per + 1) + 1 + i % per].pesq;
+        let _ = writeln!(
+            table,
+            "| {sn} | {en} | {:.1} / {:.1} / {:.1} / {:.1} | {:.1} | {:.1} | {:.1} | {:.2} ({:.2}) | {:.1} |",
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], pesq, mic_pesq, r[7]
+        );
+    }
+    // Ratios ours / best speex per scenario.
+    let _ = writeln!(
+        table,
+        "\n| scenario | steady ERLE ours − speex tail=delay+300 (dB) | DT PESQ ours / speex | \n|---|---|---|"
+    );
+    for scen in 0..SPECS.len() {
+        let ours_r = &rows[scen * per].2;
+        let sp = &rows[scen * per + 3].2;
+        let po = m[scen * (per + 1) + 1].pesq;
+        let ps = m[scen * (per + 1) + 4].pesq;
+        let _ = writeln!(
+            table,
+            "| {} | {:+.1} | {:.2} |",
+            SPECS[scen].name,
+            ours_r[4] - sp[4],
+            po / ps
+        );
+    }
+    println!("{table}");
+    std::fs::write(out_dir.join("summary.md"), &table).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn plot(path: &std::path::Path, curves: &[(String, Vec<f64>)]) -> Result<(), String> {
+    let (w, h) = (900usize, 400usize);
+    let mut img = vec![255u8; w * h * 3];
+    let colours = [
+        [200, 0, 0],
+        [240, 140, 0],
+        [0, 0, 200],
+        [0, 150, 0],
+        [120, 0, 160],
+    ];
+    // Grid every 10 dB (0..60 dB) and every 5 s.
+    for db in (0..=60).step_by(10) {
+        let y = h - 1 - db * (h - 1) / 60;
+        for x in 0..w {
+            img[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&[220, 220, 220]);
+        }
+    }
+    for (ci, (_, c)) in curves.iter().enumerate() {
+        let col = colours[ci % colours.len()];
+        for (i, &v) in c.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            let x0 = i * w / c.len();
+            let y = h - 1 - ((v.clamp(0.0, 60.0) / 60.0) * (h - 1) as f64) as usize;
+            for x in x0..(x0 + w / c.len()).min(w) {
+                for dy in 0..2 {
+                    let yy = (y + dy).min(h - 1);
+                    img[(yy * w + x) * 3..(yy * w + x) * 3 + 3].copy_from_slice(&col);
+                }
+            }
+        }
+    }
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut wr = enc.write_header().map_err(|e| e.to_string())?;
+    wr.write_image_data(&img).map_err(|e| e.to_string())?;
+    let legend: Vec<String> = curves
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| format!("{n}: rgb{:?}", colours[i % colours.len()]))
+        .collect();
+    std::fs::write(
+        path.with_extension("txt"),
+        format!(
+            "ERLE 0–60 dB (grid 10 dB), 0.5 s windows over 30 s\n{}\n",
+            legend.join("\n")
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! `cargo xtask eval ns [--out DIR] [--no-dnsmos]`: vl-dsp's noise suppressor against RNNoise
+//! (`nnnoiseless`, at 48 kHz through vl-codec's resampler) and the speexdsp preprocessor on the
+//! nine real-noise scenes of `$VL_TEST_DATA/noise` (speech at −26 dBFS, noise = mixture − clean
+//! remixed at 0/5/10 dB SNR) plus clean input (do no harm). Metrics: PESQ-WB (PyPI `pesq`),
+//! STOI (`pystoi`), SI-SDR (own code), DNSMOS P.835 OVRL/SIG/BAK (`speechmos`, offline), each
+//! output aligned to the clean reference by cross-correlation. Python runs in a venv this
+//! command creates (`.venv-eval-dsp`). Writes `DIR/summary.md` (default `artifacts/ns`).
+
+#[path = "../../../crates/vl-dsp/tests/common/mod.rs"]
+pub(super) mod common;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{read_wav, si_sdr_db, write_wav};
+
+use crate::cmd;
+
+const SCENES: [&str; 9] = [
+    "airport",
+    "car",
+    "office",
+    "pub",
+    "rain",
+    "restaurant",
+    "street",
+    "subway",
+    "train",
+];
+
+const METRICS_SCRIPT: &str = r#"
+import sys, wave, numpy as np
+from pesq import pesq
+from pystoi import stoi
+want_dnsmos = sys.argv[2] == "1"
+if want_dnsmos:
+    try:
+        from speechmos import dnsmos
+    except Exception as e:
+        print("dnsmos unavailable:", e, file=sys.stderr); want_dnsmos = False
+def load(p):
+    with wave.open(p) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768.0
+    return x
+for line in open(sys.argv[1]):
+    ref_p, deg_p = line.split()
+    r, d = load(ref_p), load(deg_p)
+    n = min(len(r), len(d)); r, d = r[:n], d[:n]
+    try: p = pesq(16000, r, d, 'wb')
+    except Exception: p = float('nan')
+    s = stoi(r, d, 16000, extended=False)
+    o = sg = b = float('nan')
+    if want_dnsmos:
+        m = dnsmos.run(np.clip(d, -1, 1), sr=16000)
+        o, sg, b = m['ovrl_mos'], m['sig_mos'], m['bak_mos']
+    print(f"{p} {s} {o} {sg} {b}", flush=True)
+"#;
+
+/// Per-file quality metrics from the Python side.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct PyMetrics {
+    pub(super) pesq: f64,
+    pub(super) stoi: f64,
+    pub(super) ovrl: f64,
+    pub(super) sig: f64,
+    pub(super) bak: f64,
+}
+
+/// The metrics venv, created with pip on first use.
+pub(super) fn venv_python() -> Result<PathBuf, String> {
+    let root = cmd::project_root();
+    let venv = root.join(".venv-eval-dsp");
+    let python = venv.join("bin/python");
+    let ok = Command::new(&python)
+        .args(["-c", "import pesq, pystoi, speechmos, onnxruntime"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        cmd::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        cmd::run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "-q",
+            "numpy",
+            "scipy",
+            "pesq==0.0.4",
+            "pystoi==0.4.1",
+            "speechmos==0.0.1.1",
+            "onnxruntime",
+        ]))?;
+    }
+    Ok(python)
+}
+
+/// PESQ-WB/STOI/DNSMOS for (reference, degraded) WAV pairs.
+pub(super) fn py_metrics(
+    pairs: &[(PathBuf, PathBuf)],
+    dnsmos: bool,
+    dir: &Path,
+) -> Result<Vec<PyMetrics>, String> {
+    let python = venv_python()?;
+    let list = dir.join("pairs.txt");
+    let mut text = String::new();
+    for (r, d) in pairs {
+        let _ = writeln!(text, "{} {}", r.display(), d.display());
+    }
+    std::fs::write(&list, text).map_err(|e| e.to_string())?;
+    let script = dir.join("metrics.py");
+    std::fs::write(&script, METRICS_SCRIPT).map_err(|e| e.to_string())?;
+    eprintln!("$ {} metrics.py ({} pairs)", python.display(), pairs.len());
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&list)
+        .arg(if dnsmos { "1" } else { "0" })
+        .output()
+        .map_err(|e| format!("python: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "metrics.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut res = Vec::new();
+    for line in stdout.lines() {
+        let v: Vec<f64> = line
+            .split_whitespace()
+            .map(|t| t.parse().unwrap_or(f64::NAN))
+            .collect();
+        if let [pesq, stoi, ovrl, sig, bak] = v[..] {
+            res.push(PyMetrics {
+                pesq,
+                stoi,
+                ovrl,
+                sig,
+                bak,
+            });
+        }
+    }
+    if res.len() != pairs.len() {
+        return Err(format!(
+            "metrics.py returned {} rows for {} pairs",
+            res.len(),
+            pairs.len()
+        ));
+    }
+    Ok(res)
+}
+
+/// Lag (0..max) maximising the cross-correlation of `out` against `reference`, over the first
+/// 4 s.
+pub(super) fn best_lag(reference: &[f32], out: &[f32], max: usize) -> usize {
+    let n = reference
+        .len()
+        .min(out.len())
+        .min(64_000)
+        .saturating_sub(max);
+    let mut best = (0, f64::NEG_INFINITY);
+    for lag in 0..max {
+        let c: f64 = reference[..n]
+            .iter()
+            .zip(&out[lag..lag + n])
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        if c > best.1 {
+            best = (lag, c);
+        }
+    }
+    best.0
+}
+
+type Engine = fn(&[f32]) -> Result<Vec<f32>, String>;
+
+fn ours(x: &[f32]) -> Result<Vec<f32>, String> {
+    let mut ns = vl_dsp::NoiseSuppressor::default();
+    let mut out = x.to_vec();
+    for f in out.chunks_exact_mut(vl_dsp::FRAME_LEN) {
+        ns.process(f).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn rnnoise(x: &[f32]) -> Result<Vec<f32>, String> {
+    let mut up = vl_codec::Resampler::new(16_000, 48_000).map_err(|e| e.to_string())?;
+    let mut down = vl_codec::Resampler::new(48_000, 16_000).map_err(|e| e.to_string())?;
+    let mut x48 = Vec::new();
+    up.process_into(x, &mut x48);
+    let mut st = nnnoiseless::DenoiseState::new();
+    let frame = nnnoiseless::DenoiseState::FRAME_SIZE;
+    let mut y48 = vec![0.0f32; x48.len()];
+    let mut inb = vec![0.0f32; frame];
+    let mut outb = vec![0.0f32; frame];
+    for (i, o) in x48.chunks_exact(frame).zip(y48.chunks_exact_mut(frame)) {
+        for (a, &b) in inb.iter_mut().zip(i) {
+            *a = b * 32768.0;
+        }
+        st.process_frame(&mut outb, &inb);
+        for (a, &b) in o.iter_mut().zip(&outb) {
+            *a = b / 32768.0;
+        }
+    }
+    let mut y = Vec::new();
+    down.process_into(&y48, &mut y);
+    Ok(y)
+}
+
+fn speex(x: &[f32]) -> Result<Vec<f32>, String> {
+    let mut st = speexdsp_ffi::SpeexDenoise::new(vl_dsp::FRAME_LEN).ok_or("speex init")?;
+    let mut out = x.to_vec();
+    let mut buf = vec![0i16; vl_dsp::FRAME_LEN];
+    for f in out.chunks_exact_mut(vl_dsp::FRAME_LEN) {
+        speexdsp_ffi::to_i16(f, &mut buf);
+        st.process(&mut buf);
+        speexdsp_ffi::to_f32(&buf, f);
+    }
+    Ok(out)
+}
+
+fn noisy(x: &[f32]) -> Result<Vec<f32>, String> {
+    Ok(x.to_vec())
+}
+
+/// Runs the evaluation.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut out_dir = cmd::project_root().join("artifacts/ns");
+    let mut dnsmos = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
+            "--no-dnsmos" => dnsmos = false,
+            other => {
+                return Err(format!(
+                    "unknown flag `{other}`; usage: eval ns [--out DIR] [--no-dnsmos]"
+                ));
+            }
+        }
+    }
+    let wav_dir = out_dir.join("wav");
+    std::fs::create_dir_all(&wav_dir).map_err(|e| e.to_string())?;
+    let engines: [(&str, Engine); 4] = [
+        ("noisy", noisy),
+        ("speexdsp", speex),
+        ("RNNoise", rnnoise),
+        ("vl-dsp", ours),
+    ];
+    let conditions: [(&str, Option<f64>); 4] = [
+        ("0 dB", Some(0.0)),
+        ("5 dB", Some(5.0)),
+        ("10 dB", Some(10.0)),
+        ("clean", None),
+    ];
+    let mut pairs = Vec::new();
+    let mut keys = Vec::new();
+    let mut sdr = Vec::new();
+    let data = common::data_dir().join("noise");
+    for scene in SCENES {
+        let (_, clean0) = read_wav(&data.join(format!("{scene}_clean.wav")))?;
+        let (_, mix) = read_wav(&data.join(format!("{scene}_mixture.wav")))?;
+        let n = clean0.len().min(mix.len()) / vl_dsp::FRAME_LEN * vl_dsp::FRAME_LEN;
+        let noise: Vec<f32> = mix[..n]
+            .iter()
+            .zip(&clean0[..n])
+            .map(|(m, c)| m - c)
+            .collect();
+        let pc = common::power(&clean0[..n]);
+        let level = (10f64.powf(-26.0 / 10.0) / pc).sqrt() as f32;
+        let clean: Vec<f32> = clean0[..n].iter().map(|v| v * level).collect();
+        let ref_path = wav_dir.join(format!("{scene}_ref.wav"));
+        write_wav(&ref_path, 16_000, &clean)?;
+        for (ci, (cname, snr)) in conditions.iter().enumerate() {
+            let input: Vec<f32> = match snr {
+                Some(s) => {
+                    let pn = common::power(&noise);
+                    let g = (pc / pn / 10f64.powf(s / 10.0)).sqrt() as f32 * level;
+                    clean.iter().zip(&noise).map(|(c, v)| c + g * v).collect()
+                }
+                None => clean.clone(),
+            };
+            for (ei, (ename, f)) in engines.iter().enumerate() {
+                let y = f(&input)?;
+                let lag = if ei == 0 {
+                    0
+                } else {
+                    best_lag(&clean, &y, 1200)
+                };
+                let aligned: Vec<f32> = y[lag..]
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(0.0, lag))
+                    .collect();
+                let path = wav_dir.join(format!("{scene}_{ci}_{ename}.wav"));
+                write_wav(&path, 16_000, &aligned)?;
+                sdr.push(si_sdr_db(&clean[..n - 1200], &aligned[..n - 1200]));
+                pairs.push((ref_path.clone(), path));
+                keys.push((ci, ei, lag));
+                let _ = cname;
+            }
+        }
+        eprintln!("{scene}: done");
+    }
+    let m = py_metrics(&pairs, dnsmos, &out_dir)?;
+    let mut table = String::from(
+        "| input | engine | PESQ-WB | STOI | SI-SDR dB | DNSMOS OVRL / SIG / BAK | delay (samples) | PESQ / RNNoise | STOI / RNNoise | SI-SDR − RNNoise dB | OVRL / RNNoise |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (ci, (cname, _)) in conditions.iter().enumerate() {
+        let mut rows = Vec::new();
+        for (ei, (ename, _)) in engines.iter().enumerate() {
+            let idx: Vec<usize> = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.0 == ci && k.1 == ei)
+                .map(|(i, _)| i)
+                .collect();
+            let avg = |f: &dyn Fn(usize) -> f64| {
+                idx.iter().map(|&i| f(i)).sum::<f64>() / idx.len() as f64
+            };
+            let r = [
+                avg(&|i| m[i].pesq),
+                avg(&|i| m[i].stoi),
+                avg(&|i| sdr[i]),
+                avg(&|i| m[i].ovrl),
+                avg(&|i| m[i].sig),
+                avg(&|i| m[i].bak),
+                avg(&|i| keys[i].2 as f64),
+            ];
+            rows.push((ename, r));
+        }
+        let rn = rows
+            .iter()
+            .find(|r| *r.0 == "RNNoise")
+            .map(|r| r.1)
+            .unwrap_or_default();
+        for (ename, r) in &rows {
+            let _ = writeln!(
+                table,
+                "| {cname} | {ename} | {:.2} | {:.3} | {:.1} | {:.2} / {:.2} / {:.2} | {:.0} | {:.3} | {:.3} | {:+.1} | {:.3} |",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[0] / rn[0],
+                r[1] / rn[1],
+                r[2] - rn[2],
+                r[3] / rn[3]
+            );
+        }
+    }
+    println!("{table}");
+    std::fs::write(out_dir.join("summary.md"), &table).map_err(|e| e.to_string())?;
+    Ok(())
+}
