@@ -5,6 +5,7 @@ mod asr;
 mod aec;
 mod ns;
 mod resampler;
+mod vad;
 
 const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
@@ -22,6 +23,9 @@ Evaluations:
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
                           alias/image, THD+N, delay (printed table and DIR/summary.md) and a
                           log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)
+  vad [--no-silero] [--files N] [--data DIR]
+                          vl-vad's classifiers vs earshot and Silero v6.2 on the TEN set, clean and
+                          with real noise at 20/10/5/0 dB: ROC-AUC, TPR at 1/5 % FPR, RTF
   help                    Print this text.
 ";
 
@@ -37,6 +41,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "aec" => aec::run(rest),
         "ns" => ns::run(rest),
         "resampler" => resampler::run(rest),
+        "vad" => vad::run(rest),
         "help" | "--help" => {
             print!("{HELP}");
             Ok(())
