@@ -198,3 +198,42 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// While the assistant speaks, a turn starts only after
+    /// `speech_duration_assistant_speaking_ms` of continuous speech: every start is emitted at
+    /// least that long after the onset of the speech run it belongs to, and runs shorter than
+    /// it never start a turn.
+    #[test]
+    fn barge_in_needs_the_assistant_speaking_duration(
+        cfg in config(),
+        barge_ms in 0_u32..1000,
+        runs in runs(),
+        jitter in prop::collection::vec(0.0_f32..1.0, 1..16),
+    ) {
+        let cfg = cfg.with_speech_duration_assistant_speaking_ms(Some(barge_ms));
+        let mut td = TurnDetector::new(cfg, 16_000).unwrap();
+        td.set_assistant_speaking(true);
+        let probs = probabilities(&runs, cfg.threshold, &jitter);
+        let mut run_start: Option<u64> = None;
+        for (i, &p) in probs.iter().enumerate() {
+            let start = i as u64 * FRAME_MS;
+            let speech = p >= cfg.threshold;
+            if speech {
+                run_start.get_or_insert(start);
+            } else {
+                run_start = None;
+            }
+            if let Some(TurnEvent::SpeechStarted { .. }) = td.process(p) {
+                let onset = run_start.expect("a start needs a speech frame");
+                let emitted = start + FRAME_MS;
+                prop_assert!(
+                    emitted - onset >= u64::from(barge_ms),
+                    "start {emitted} ms after onset {onset} ms < {barge_ms} ms"
+                );
+            }
+        }
+    }
+}
