@@ -53,8 +53,11 @@
 //!   always precedes its reply; its id is the one announced in `speech_started`.
 //! * The order of a VAD turn is `speech_started`, `speech_stopped`, `committed`,
 //!   `conversation.item.created` (transcript `null`), the transcription events, then the response.
-//!   The service is cascaded, so speech recognition always runs and its events are always sent;
-//!   a response waits for pending transcripts before it asks the LLM.
+//!   The service is cascaded, so speech recognition always runs and a response waits for
+//!   pending transcripts before it asks the LLM. The transcription *events* are sent when the
+//!   session sets `input_audio_transcription`, or by default for a cascaded model (protocol.md
+//!   §4.1: Azure speech recognition is implicitly on); for a native audio model (a name with
+//!   `realtime`) they are off by default, as in the service. A failure is always reported.
 //! * `output_item.added` carries the assistant message with status `in_progress`.
 //! * Audio replies: transcript deltas are sent as the LLM streams; text is synthesized sentence by
 //!   sentence (one synthesis in flight), audio deltas are at most 100 ms.

@@ -31,9 +31,7 @@ use crate::conversation::{AudioPart, Item, ItemKind, Part, Status, context_item}
 use crate::convert::{item_from_request, item_to_wire, part_to_wire};
 use crate::errors::{codes, invalid, invalid_value};
 use crate::output::Chunker;
-use crate::session::{
-    Playback, Session, check_max_tokens, check_metadata, check_temperature, check_tools,
-};
+use crate::session::{CommonParams, Playback, Session};
 
 /// Why a response was cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -448,29 +446,17 @@ impl Session {
         additional: Option<&str>,
     ) -> Result<(), ProtocolError> {
         let limits = &self.config.limits;
-        let instructions_len =
-            params.instructions.as_ref().map_or(0, String::len) + additional.map_or(0, str::len);
-        if instructions_len > limits.max_instructions_bytes {
-            return Err(invalid_value(
-                "response.instructions",
-                format!(
-                    "Invalid 'response.instructions': instructions are limited to {} bytes.",
-                    limits.max_instructions_bytes
-                ),
-            ));
+        CommonParams {
+            scope: "response",
+            instructions_bytes: params.instructions.as_ref().map_or(0, String::len)
+                + additional.map_or(0, str::len),
+            tools: params.tools.as_deref(),
+            temperature: params.temperature,
+            max_tokens: params.max_output_tokens,
+            max_tokens_field: "max_output_tokens",
+            metadata: params.metadata.as_ref(),
         }
-        if let Some(tools) = &params.tools {
-            check_tools(tools, limits.max_tools, "response.tools")?;
-        }
-        if let Some(t) = params.temperature {
-            check_temperature(t, "response.temperature")?;
-        }
-        if let Some(m) = params.max_output_tokens {
-            check_max_tokens(m, "response.max_output_tokens")?;
-        }
-        if let Some(m) = &params.metadata {
-            check_metadata(m, "response.metadata")?;
-        }
+        .check(limits)?;
         if let Some(items) = &params.append_input_items {
             if self.conversation.len() + items.len() > limits.max_items {
                 return Err(invalid(
@@ -629,21 +615,7 @@ impl Session {
                 content: Vec::new(),
             },
         };
-        self.emit(ResponseOutputItemAdded {
-            event_id: None,
-            response_id: r.id.clone(),
-            output_index,
-            item: item_to_wire(&item, false),
-        });
-        if r.params.in_conversation {
-            let wire = item_to_wire(&item, false);
-            let previous = self.insert_server_item(item.clone());
-            self.emit(ConversationItemCreated {
-                event_id: None,
-                previous_item_id: previous,
-                item: wire,
-            });
-        }
+        self.announce_output_item(r, &item, output_index);
         let part = if r.params.audio {
             Part::Audio(AudioPart::new(
                 r.encoder.rate_hz,
@@ -966,6 +938,26 @@ impl Session {
         }
     }
 
+    /// `response.output_item.added` for a new output item, and, when the response writes to the
+    /// conversation, the item's insertion and `conversation.item.created`.
+    fn announce_output_item(&mut self, r: &ActiveResponse, item: &Item, output_index: u32) {
+        self.emit(ResponseOutputItemAdded {
+            event_id: None,
+            response_id: r.id.clone(),
+            output_index,
+            item: item_to_wire(item, false),
+        });
+        if r.params.in_conversation {
+            let wire = item_to_wire(item, false);
+            let previous = self.insert_server_item(item.clone());
+            self.emit(ConversationItemCreated {
+                event_id: None,
+                previous_item_id: previous,
+                item: wire,
+            });
+        }
+    }
+
     fn emit_function_call(&mut self, r: &mut ActiveResponse, name: String, arguments: String) {
         let output_index = u32::try_from(r.output.len()).unwrap_or(u32::MAX);
         let call_id = self.ids.next("call");
@@ -978,21 +970,7 @@ impl Session {
                 arguments: String::new(),
             },
         };
-        self.emit(ResponseOutputItemAdded {
-            event_id: None,
-            response_id: r.id.clone(),
-            output_index,
-            item: item_to_wire(&item, false),
-        });
-        if r.params.in_conversation {
-            let wire = item_to_wire(&item, false);
-            let previous = self.insert_server_item(item.clone());
-            self.emit(ConversationItemCreated {
-                event_id: None,
-                previous_item_id: previous,
-                item: wire,
-            });
-        }
+        self.announce_output_item(r, &item, output_index);
         self.emit(ResponseFunctionCallArgumentsDelta {
             event_id: None,
             response_id: r.id.clone(),
@@ -1036,43 +1014,34 @@ impl Session {
 
     /// Cancels the active response (`response.cancel` or barge-in).
     pub(crate) fn cancel_response(&mut self, now: Instant, reason: CancelReason) {
-        self.with_response(now, |s, r| {
-            s.stop_backends(r);
-            if r.message.is_some() {
-                s.close_message(r, Status::Incomplete);
-            }
-            r.pending_calls.clear();
-            s.finish_response(
-                now,
-                r,
-                ResponseStatus::Cancelled,
-                Some(StatusDetails::Cancelled(ReasonDetails {
-                    reason: Some(reason.as_str().to_owned()),
-                })),
-            );
+        let details = StatusDetails::Cancelled(ReasonDetails {
+            reason: Some(reason.as_str().to_owned()),
         });
+        self.end_response_early(now, ResponseStatus::Cancelled, details);
     }
 
     /// Fails the active response (backend error or timeout).
     pub(crate) fn fail_response(&mut self, now: Instant, code: &str, message: &str) {
+        let details = StatusDetails::Failed(FailedDetails {
+            error: Some(StatusError {
+                kind: Some("server_error".to_owned()),
+                code: Some(code.to_owned()),
+                message: Some(message.to_owned()),
+            }),
+        });
+        self.end_response_early(now, ResponseStatus::Failed, details);
+    }
+
+    /// Stops the active response's backends, closes its open message as incomplete, drops the
+    /// tool calls not yet emitted and sends `response.done` with `status` and `details`.
+    fn end_response_early(&mut self, now: Instant, status: ResponseStatus, details: StatusDetails) {
         self.with_response(now, |s, r| {
             s.stop_backends(r);
             if r.message.is_some() {
                 s.close_message(r, Status::Incomplete);
             }
             r.pending_calls.clear();
-            s.finish_response(
-                now,
-                r,
-                ResponseStatus::Failed,
-                Some(StatusDetails::Failed(FailedDetails {
-                    error: Some(StatusError {
-                        kind: Some("server_error".to_owned()),
-                        code: Some(code.to_owned()),
-                        message: Some(message.to_owned()),
-                    }),
-                })),
-            );
+            s.finish_response(now, r, status, Some(details));
         });
     }
 

@@ -725,30 +725,16 @@ impl Session {
                 }
             }
         }
-        if let Some(instructions) = &patch.instructions {
-            if instructions.len() > limits.max_instructions_bytes {
-                return Err(invalid_value(
-                    "session.instructions",
-                    format!(
-                        "Invalid 'session.instructions': longer than {} bytes.",
-                        limits.max_instructions_bytes
-                    ),
-                ));
-            }
+        CommonParams {
+            scope: "session",
+            instructions_bytes: patch.instructions.as_ref().map_or(0, String::len),
+            tools: patch.tools.as_deref(),
+            temperature: patch.temperature,
+            max_tokens: patch.max_response_output_tokens,
+            max_tokens_field: "max_response_output_tokens",
+            metadata: patch.metadata.as_ref(),
         }
-        if let Some(tools) = &patch.tools {
-            check_tools(tools, limits.max_tools, "session.tools")?;
-        }
-        if let Some(t) = patch.temperature {
-            check_temperature(t, "session.temperature")?;
-        }
-        if let Some(m) = patch.max_response_output_tokens {
-            check_max_tokens(m, "session.max_response_output_tokens")?;
-        }
-        if let Some(metadata) = &patch.metadata {
-            check_metadata(metadata, "session.metadata")?;
-        }
-        Ok(())
+        .check(limits)
     }
 
     /// Checks of the effective session after the patch.
@@ -1022,8 +1008,22 @@ impl Session {
         Some(out)
     }
 
+    /// Whether `conversation.item.input_audio_transcription.*` events are sent: when the session
+    /// configures `input_audio_transcription`, or for a cascaded model, whose speech recognition
+    /// is implicitly on (protocol.md §4.1). A native audio model (`*realtime*`) has it off by
+    /// default. Recognition itself always runs: the LLM of this server reads text.
+    fn announces_transcription(&self) -> bool {
+        self.session.input_audio_transcription.is_some()
+            || !self
+                .session
+                .model
+                .as_deref()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("realtime"))
+    }
+
     fn on_transcription_output(&mut self, now: Instant, pos: usize, output: BackendOutput) {
         let stall = self.config.limits.backend_stall_timeout;
+        let announce = self.announces_transcription();
         let Some(pending) = self.transcriptions.get_mut(pos) else {
             return;
         };
@@ -1032,6 +1032,9 @@ impl Session {
             BackendOutput::TranscriptDelta { delta, .. } => {
                 pending.deadline = now + stall;
                 pending.started_output = true;
+                if !announce {
+                    return;
+                }
                 self.emit(ConversationItemInputAudioTranscriptionDelta {
                     event_id: None,
                     item_id,
@@ -1053,14 +1056,16 @@ impl Session {
                         }
                     }
                 }
-                self.emit(ConversationItemInputAudioTranscriptionCompleted {
-                    event_id: None,
-                    item_id,
-                    content_index: 0,
-                    transcript,
-                    logprobs: None,
-                    phrases: None,
-                });
+                if announce {
+                    self.emit(ConversationItemInputAudioTranscriptionCompleted {
+                        event_id: None,
+                        item_id,
+                        content_index: 0,
+                        transcript,
+                        logprobs: None,
+                        phrases: None,
+                    });
+                }
                 self.after_transcription(now, pending.respond);
             }
             BackendOutput::Failed { error, .. } => {
@@ -1416,6 +1421,50 @@ pub(crate) fn short(s: &str) -> String {
 
 pub(crate) fn clamp_u32(v: u64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// The parameters `session.update` and `response.create` check alike, and where they live.
+pub(crate) struct CommonParams<'a> {
+    /// `"session"` or `"response"`: the prefix of every `param` path.
+    pub(crate) scope: &'static str,
+    /// Bytes of instructions (for a response, with `additional_instructions`).
+    pub(crate) instructions_bytes: usize,
+    pub(crate) tools: Option<&'a [vl_schema::tool::Tool]>,
+    pub(crate) temperature: Option<f64>,
+    pub(crate) max_tokens: Option<MaxTokens>,
+    /// The field name of the output-token cap in this scope.
+    pub(crate) max_tokens_field: &'static str,
+    pub(crate) metadata: Option<&'a BTreeMap<String, String>>,
+}
+
+impl CommonParams<'_> {
+    /// Instructions size, tool count, temperature, output-token cap and metadata.
+    pub(crate) fn check(&self, limits: &crate::Limits) -> Result<(), ProtocolError> {
+        let scope = self.scope;
+        if self.instructions_bytes > limits.max_instructions_bytes {
+            let param = format!("{scope}.instructions");
+            return Err(invalid_value(
+                &param,
+                format!(
+                    "Invalid '{param}': instructions are limited to {} bytes.",
+                    limits.max_instructions_bytes
+                ),
+            ));
+        }
+        if let Some(tools) = self.tools {
+            check_tools(tools, limits.max_tools, &format!("{scope}.tools"))?;
+        }
+        if let Some(t) = self.temperature {
+            check_temperature(t, &format!("{scope}.temperature"))?;
+        }
+        if let Some(m) = self.max_tokens {
+            check_max_tokens(m, &format!("{scope}.{}", self.max_tokens_field))?;
+        }
+        if let Some(m) = self.metadata {
+            check_metadata(m, &format!("{scope}.metadata"))?;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn check_tools(

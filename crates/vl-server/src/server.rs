@@ -2,8 +2,9 @@
 //! shutdown (the mini-redis `run(listener, shutdown)` shape).
 //!
 //! Every check that can refuse a request runs before the upgrade, so no session exists for a peer
-//! that is refused: path (404), credentials (401), api-version (400), model or agent (400),
-//! draining or at the session cap (503), then the upgrade itself (426 when it is not one).
+//! that is refused: path (404), header size (431), credentials (401), api-version (400), model or
+//! agent (400), draining or at the session cap (503), then the upgrade itself (426 when it is not
+//! one).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -147,6 +148,17 @@ fn endpoint_for(path: &str) -> Option<Dialect> {
     }
 }
 
+/// Largest total size of the upgrade request's headers, in bytes (reliability.md §2.2 A12).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Bytes the headers take on the wire (`name: value\r\n` each).
+fn header_bytes(headers: &HeaderMap) -> usize {
+    headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum()
+}
+
 async fn realtime(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -157,6 +169,14 @@ async fn realtime(
     let Some(mut dialect) = endpoint_for(uri.path()) else {
         return http_error(StatusCode::NOT_FOUND, "not_found", "No such endpoint.");
     };
+    if header_bytes(&headers) > MAX_HEADER_BYTES {
+        info!(%peer, "refused: request headers too large");
+        return http_error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request_header_fields_too_large",
+            "The request headers exceed 16 KiB.",
+        );
+    }
     let params = ConnectParams::parse(uri.query());
     let credential = match auth::check(state.config.api_key.as_ref(), &headers, &params) {
         Ok(source) => source,

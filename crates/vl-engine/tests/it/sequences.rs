@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use vl_engine::SessionConfig;
 use vl_engine::backend::{BackendOutput, BackendRequest};
 use vl_engine::scripted::tts::speech_duration_ms;
 
@@ -731,4 +732,44 @@ fn h_clear_mid_recorded_speech() {
     assert_eq!(types(&h.take()), ["input_audio_buffer.cleared"]);
     h.append_pcm(&silence(8000, 1500), 8000, 20);
     assert!(h.take().is_empty());
+}
+
+/// protocol.md §4.1: transcription events only when `input_audio_transcription` is set or the
+/// model is cascaded; the reply to the (still recognised) speech comes either way.
+#[test]
+fn transcription_events_follow_the_session_and_model() {
+    let turn = |model: &str, transcription: Value| {
+        let mut h = Harness::with_config(SessionConfig::new(model));
+        h.send(json!({"type": "session.update", "session": {
+            "input_audio_sampling_rate": 8000, "input_audio_transcription": transcription}}));
+        h.take();
+        let mut audio = silence(8000, 300);
+        audio.extend(asterisk("hello-world.wav"));
+        audio.extend(silence(8000, 1500));
+        h.append_pcm(&audio, 8000, 20);
+        let events = h.take();
+        let completed = of_type(
+            &events,
+            "conversation.item.input_audio_transcription.completed",
+        )
+        .len()
+            + of_type(&events, "conversation.item.input_audio_transcription.delta").len();
+        let spoken = one(&events, "response.audio_transcript.done")["transcript"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (completed, spoken)
+    };
+    let (native_off, native_reply) = turn("gpt-realtime", Value::Null);
+    assert_eq!(
+        native_off, 0,
+        "gpt-realtime without input_audio_transcription"
+    );
+    let (native_on, native_on_reply) = turn("gpt-realtime", json!({"model": "whisper-1"}));
+    assert!(native_on >= 2, "delta(s) and completed when configured");
+    let (cascaded, cascaded_reply) = turn("gpt-4.1", Value::Null);
+    assert!(cascaded >= 2, "cascaded models transcribe by default");
+    assert_eq!(native_reply, native_on_reply);
+    assert_eq!(native_reply, cascaded_reply);
+    assert!(native_reply.len() > "You said: ".len(), "{native_reply}");
 }

@@ -68,6 +68,22 @@ impl TestServer {
             .unwrap()
     }
 
+    /// Connects to `/voice-live/realtime` and reads the `session.created` that comes first.
+    async fn open(&self) -> Ws {
+        self.open_at(&format!("/voice-live/realtime?{QUERY}")).await
+    }
+
+    /// Connects to `path_and_query`, which must be accepted, and reads `session.created`.
+    async fn open_at(&self, path_and_query: &str) -> Ws {
+        let mut ws = self
+            .connect_to(path_and_query)
+            .await
+            .unwrap_or_else(|e| panic!("{path_and_query}: {e}"));
+        let created = recv_json(&mut ws).await;
+        assert_eq!(created["type"], "session.created", "{created}");
+        ws
+    }
+
     async fn connect_to(&self, path_and_query: &str) -> Result<Ws, tungstenite::Error> {
         self.connect_with(path_and_query, &[]).await
     }
@@ -85,6 +101,23 @@ impl TestServer {
             .await
             .expect("handshake timed out")
             .map(|(ws, _)| ws)
+    }
+
+    /// Connects with `key` in each credential form: `api-key` header, `api-key` query parameter,
+    /// `Authorization: Bearer` header and `Authorization` query parameter.
+    async fn connect_with_each_credential_form(
+        &self,
+        path: &str,
+        key: &str,
+    ) -> [Result<Ws, tungstenite::Error>; 4] {
+        let bearer = format!("Bearer {key}");
+        [
+            self.connect_with(path, &[("api-key", key)]).await,
+            self.connect_to(&format!("{path}&api-key={key}")).await,
+            self.connect_with(path, &[("authorization", &bearer)]).await,
+            self.connect_to(&format!("{path}&Authorization=Bearer%20{key}"))
+                .await,
+        ]
     }
 
     /// Signals shutdown and waits for `run` to return.
@@ -228,22 +261,19 @@ async fn a_wrong_key_is_refused_on_each_credential_form() {
     bounded(async {
         let server = TestServer::start(with_key("k3y")).await;
         let path = format!("/voice-live/realtime?{QUERY}");
-        let wrong = [
-            server.connect_with(&path, &[("api-key", "nope")]).await,
-            server.connect_to(&format!("{path}&api-key=nope")).await,
+        let mut wrong = Vec::from(
             server
-                .connect_with(&path, &[("authorization", "Bearer nope")])
+                .connect_with_each_credential_form(&path, "nope")
                 .await,
-            server
-                .connect_to(&format!("{path}&Authorization=Bearer%20nope"))
-                .await,
+        );
+        wrong.extend([
             // The header wins over a correct query key.
             server
                 .connect_with(&format!("{path}&api-key=k3y"), &[("api-key", "nope")])
                 .await,
             // A prefix of the key is not the key.
             server.connect_with(&path, &[("api-key", "k3")]).await,
-        ];
+        ]);
         for (i, result) in wrong.into_iter().enumerate() {
             assert_eq!(http_status(result), 401, "case {i}");
         }
@@ -256,16 +286,7 @@ async fn the_right_key_is_accepted_on_each_credential_form() {
     bounded(async {
         let server = TestServer::start(with_key("k3y")).await;
         let path = format!("/voice-live/realtime?{QUERY}");
-        let right = [
-            server.connect_with(&path, &[("api-key", "k3y")]).await,
-            server.connect_to(&format!("{path}&api-key=k3y")).await,
-            server
-                .connect_with(&path, &[("authorization", "Bearer k3y")])
-                .await,
-            server
-                .connect_to(&format!("{path}&Authorization=Bearer%20k3y"))
-                .await,
-        ];
+        let right = server.connect_with_each_credential_form(&path, "k3y").await;
         for (i, result) in right.into_iter().enumerate() {
             let mut ws = result.unwrap_or_else(|e| panic!("case {i}: {e}"));
             let ev = recv_json(&mut ws).await;
@@ -289,11 +310,7 @@ async fn api_version_unsupported_is_400_and_missing_is_accepted() {
         )
         .await;
         assert!(response.contains("invalid_api_version"), "{response}");
-        let mut ws = server
-            .connect_to("/voice-live/realtime?model=m")
-            .await
-            .unwrap();
-        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+        server.open_at("/voice-live/realtime?model=m").await;
     })
     .await;
 }
@@ -306,13 +323,11 @@ async fn neither_model_nor_agent_is_400() {
             .connect_to("/voice-live/realtime?api-version=2026-07-15")
             .await;
         assert_eq!(http_status(result), 400);
-        let mut ws = server
-            .connect_to(
+        server
+            .open_at(
                 "/voice-live/realtime?api-version=2026-07-15&agent-name=a&agent-project-name=p",
             )
-            .await
-            .unwrap();
-        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+            .await;
     })
     .await;
 }
@@ -365,8 +380,7 @@ async fn session_created_is_the_first_event() {
 async fn malformed_json_gets_an_error_and_the_session_goes_on() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         ws.send(Message::Text("{\"type\":".into())).await.unwrap();
         let ev = recv_json(&mut ws).await;
         assert_eq!(ev["type"], "error", "{ev}");
@@ -382,8 +396,7 @@ async fn an_oversize_message_is_closed_with_1009() {
         let mut config = Config::default();
         config.limits.max_message_size = 64 * 1024;
         let server = TestServer::start(config).await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         let big = format!(
             "{{\"type\":\"input_audio_buffer.append\",\"audio\":\"{}\"}}",
             "A".repeat(100 * 1024)
@@ -406,8 +419,7 @@ async fn a_message_over_the_memory_budget_is_closed_with_1009() {
         let mut config = Config::default();
         config.limits.inbound_memory_budget = 1024;
         let server = TestServer::start(config).await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         let big = format!(
             "{{\"type\":\"session.update\",\"session\":{{\"instructions\":\"{}\"}}}}",
             "x".repeat(2048)
@@ -425,8 +437,7 @@ async fn a_message_over_the_memory_budget_is_closed_with_1009() {
 async fn a_binary_frame_with_json_is_accepted() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         ws.send(Message::Binary(b"{\"type\":".to_vec().into()))
             .await
             .unwrap();
@@ -447,8 +458,7 @@ async fn a_binary_frame_with_json_is_accepted() {
 async fn a_binary_frame_that_is_not_utf8_gets_invalid_json() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         ws.send(Message::Binary(vec![0xff, 0xfe, 0x00, 0x7b].into()))
             .await
             .unwrap();
@@ -464,8 +474,7 @@ async fn a_binary_frame_that_is_not_utf8_gets_invalid_json() {
 async fn a_ping_is_answered_with_the_same_payload() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         ws.send(Message::Ping(b"hello".to_vec().into()))
             .await
             .unwrap();
@@ -599,8 +608,7 @@ async fn the_session_cap_refuses_with_503() {
 async fn a_client_close_is_answered() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         ws.close(None).await.unwrap();
         loop {
             match tokio::time::timeout(STEP, ws.next())
@@ -644,8 +652,7 @@ fn text_of_response_done(done: &Value) -> Vec<String> {
 async fn a_text_conversation_gets_the_scripted_reply() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         send_json(
             &mut ws,
             json!({"type": "session.update", "session": {"modalities": ["text"]}}),
@@ -678,11 +685,7 @@ async fn a_text_conversation_gets_the_scripted_reply() {
 async fn the_ga_endpoint_speaks_ga_names() {
     bounded(async {
         let server = TestServer::default().await;
-        let mut ws = server
-            .connect_to("/v1/realtime?model=gpt-realtime")
-            .await
-            .unwrap();
-        assert_eq!(recv_json(&mut ws).await["type"], "session.created");
+        let mut ws = server.open_at("/v1/realtime?model=gpt-realtime").await;
         send_json(
             &mut ws,
             json!({"type": "session.update",
@@ -751,8 +754,7 @@ async fn the_event_rate_limit_is_configurable() {
         config.limits.event_rate = 2;
         config.limits.event_burst = 2;
         let server = TestServer::start(config).await;
-        let mut ws = server.connect().await;
-        recv_json(&mut ws).await;
+        let mut ws = server.open().await;
         for _ in 0..10 {
             send_json(&mut ws, json!({"type": "input_audio_buffer.clear"})).await;
         }
