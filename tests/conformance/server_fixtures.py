@@ -1,6 +1,7 @@
 """Pytest fixtures that build and run the real `vl-server` binary.
 
-`vl_server` builds `cargo build -p vl-server` (the debug build the test step already made) once per test session, starts the binary
+`vl_server` builds `cargo build -p vl-server` (the debug build the test step already made) once per
+test session (or uses the binary named by `VL_SERVER_BIN`), starts the binary
 on a free loopback port (`--listen 127.0.0.1:0`; the port is read from its JSON log), waits for
 `GET /healthz` to answer 200 and kills the process after the tests. The API key is passed through
 the environment (`VL_API_KEY`), never on the command line.
@@ -45,6 +46,10 @@ def _target_dir() -> pathlib.Path:
 
 
 def _build() -> pathlib.Path:
+    prebuilt = os.environ.get("VL_SERVER_BIN")
+    if prebuilt:
+        # A binary built elsewhere (local iteration); CI leaves this unset.
+        return pathlib.Path(prebuilt)
     subprocess.run(
         ["cargo", "build", "-p", "vl-server"],
         cwd=ROOT,
