@@ -14,7 +14,6 @@ from azure.ai.voicelive.models import (
 )
 from azure.core.credentials import AzureKeyCredential
 
-from server_fixtures import vl_server, vl_server_binary  # noqa: F401  (pytest fixtures)
 
 STEP_TIMEOUT_S = 10.0
 MODEL = "gpt-realtime"
