@@ -19,7 +19,12 @@ pub fn collapse_repeats(text: &str) -> String {
             if n - k < min_periods * p {
                 break;
             }
-            let periodic = (k + p..n).all(|i| keys.get(i) == keys.get(i - p));
+            // The last word may be cut off by the token cap ("… Press 3 to re").
+            let same = |i: usize| match (keys.get(i), keys.get(i - p)) {
+                (Some(a), Some(b)) if i + 1 == n => b.starts_with(a.as_str()),
+                (a, b) => a == b,
+            };
+            let periodic = (k + p..n).all(same);
             if periodic {
                 let mut kept = words.get(..k + p).unwrap_or(&words).join(" ");
                 if let Some(stripped) = kept.strip_suffix([',', ';']) {
@@ -58,6 +63,12 @@ mod tests {
             "Please enter a new extension, followed."
         );
         assert_eq!(collapse_repeats("Thank you. Thank you."), "Thank you.");
+        assert_eq!(
+            collapse_repeats(
+                "Press 3 to re-record your message. Press 3 to re-record your message. Press 3 to re"
+            ),
+            "Press 3 to re-record your message."
+        );
         assert_eq!(collapse_repeats("no no no no"), "no");
     }
 

@@ -278,18 +278,23 @@ fn strs(a: &[&str]) -> Vec<String> {
 /// Speaks the 10 sentences with one voice into `dir`.
 fn synthesize(voice: &str, dir: &Path) -> Result<Vec<Clip>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let piper_model = crate::models::models_dir().join("piper/en_US-joe-medium.onnx");
+    let piper_dir = crate::models::models_dir().join("piper");
+    let piper_model = piper_dir.join("en_US-joe-medium.onnx");
+    // vl-tts's `fetch-models.sh` puts the voice and ONNX Runtime into models/piper.
+    let ort = std::env::var_os("ORT_DYLIB_PATH")
+        .map_or_else(|| piper_dir.join("libonnxruntime.so.1.32.0"), PathBuf::from);
     match voice {
         "espeak" if !cmd::available("espeak-ng", &["--version"]) => {
             return Err("espeak-ng is not installed: apt-get install espeak-ng".into());
         }
-        "flite" if !cmd::available("flite", &["--version"]) => {
+        "flite" if !cmd::available("flite", &["-lv"]) => {
             return Err("flite is not installed: apt-get install flite".into());
         }
-        "piper" if !piper_model.is_file() || std::env::var_os("ORT_DYLIB_PATH").is_none() => {
+        "piper" if !piper_model.is_file() || !ort.is_file() => {
             return Err(format!(
-                "needs {} and ORT_DYLIB_PATH (vl-tts's Piper voice; not in `cargo xtask models` yet)",
-                piper_model.display()
+                "needs {} and {} (run crates/vl-tts/fetch-models.sh)",
+                piper_model.display(),
+                ort.display()
             ));
         }
         _ => {}
