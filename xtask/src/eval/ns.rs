@@ -147,19 +147,29 @@ pub(super) fn py_metrics(
     Ok(res)
 }
 
-/// Lag (0..max) maximising the cross-correlation of `out` against `reference`, over the first
-/// 4 s.
+/// Lag (0..max) maximising the cross-correlation of `out` against `reference`, over the
+/// loudest second of the reference (the scenes start with seconds of silence).
 pub(super) fn best_lag(reference: &[f32], out: &[f32], max: usize) -> usize {
-    let n = reference
-        .len()
-        .min(out.len())
-        .min(64_000)
-        .saturating_sub(max);
+    let win = 16_000usize;
+    let usable = reference.len().min(out.len()).saturating_sub(max + win);
+    let mut start = 0;
+    let mut best_e = -1.0f64;
+    for s0 in (0..usable).step_by(1600) {
+        let e: f64 = reference[s0..s0 + win]
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum();
+        if e > best_e {
+            best_e = e;
+            start = s0;
+        }
+    }
+    let n = win.min(reference.len().saturating_sub(start + max));
     let mut best = (0, f64::NEG_INFINITY);
     for lag in 0..max {
-        let c: f64 = reference[..n]
+        let c: f64 = reference[start..start + n]
             .iter()
-            .zip(&out[lag..lag + n])
+            .zip(&out[start + lag..start + lag + n])
             .map(|(&a, &b)| f64::from(a) * f64::from(b))
             .sum();
         if c > best.1 {
