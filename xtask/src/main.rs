@@ -20,12 +20,12 @@ Commands:
                                 fmt        cargo fmt --check
                                 clippy     cargo clippy --all-targets -D warnings
                                 test       all workspace tests (cargo nextest if installed, else cargo test)
-                                asr        fetch Whisper tiny.en (cargo xtask models --only asr-tiny) and
-                                           run vl-asr's real-model tests (feature whisper)
                                 tts        fetch the Piper voice + onnxruntime (crates/vl-tts/fetch-models.sh)
                                            and run vl-tts's tests with feature piper
+                                asr        fetch Whisper tiny.en (cargo xtask models --only asr-tiny) and
+                                           run vl-asr's real-model tests (feature whisper)
                                 doc        doc tests and rustdoc with warnings denied
-                                bench      build every criterion bench (cargo bench --no-run)
+                                bench      build every criterion bench (dev profile)
                                 conformance  Python tests against the official SDKs (builds .venv)
                                 fuzz       every fuzz target for a short smoke run (needs cargo-fuzz)
   serve [-- SERVER FLAGS]     Set up and run the server (release build; default flags

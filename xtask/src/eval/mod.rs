@@ -1,8 +1,8 @@
 //! `cargo xtask eval <WHAT>`: quality evaluations that print the same metrics as the anchors in
 //! `../shared/docs/audio-dsp.md`.
 
-mod asr;
 mod aec;
+mod asr;
 mod ns;
 mod resampler;
 mod vad;
@@ -11,15 +11,15 @@ const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
 
 Evaluations:
+  asr [--models tiny,base] [--max-prompts N] [--threads N] [--no-full] [--out DIR]
+                          vl-asr (whisper.cpp) word accuracy (num-normalized WER) and RTF of
+                          finals and partials on espeak/flite/Piper speech and the Debian asterisk
+                          prompts (real recordings), with backends.md anchors (artifacts/asr)
   aec [--out DIR]         vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
                           time (PNG), re-convergence, double-talk PESQ-WB (default artifacts/aec)
   ns [--out DIR] [--no-dnsmos]
                           vl-dsp's noise suppressor vs RNNoise and speexdsp on the 9 noise scenes
                           at 0/5/10 dB + clean: PESQ-WB, STOI, SI-SDR, DNSMOS (artifacts/ns)
-  asr [--models tiny,base] [--max-prompts N] [--threads N] [--no-full] [--out DIR]
-                          vl-asr (whisper.cpp) word accuracy (num-normalized WER) and RTF of
-                          finals and partials on espeak/flite/Piper speech and the Debian asterisk
-                          prompts (real recordings), with backends.md anchors (artifacts/asr)
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
                           alias/image, THD+N, delay (printed table and DIR/summary.md) and a
                           log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)
