@@ -5,27 +5,6 @@
 
 use std::time::Instant;
 
-fn write_wav(path: &str, rate: u32, audio: &[f32]) -> std::io::Result<()> {
-    let mut b = Vec::with_capacity(44 + audio.len() * 2);
-    let data = (audio.len() * 2) as u32;
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * 2).to_le_bytes());
-    b.extend_from_slice(&2u16.to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data.to_le_bytes());
-    for s in audio {
-        b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32_767.0) as i16).to_le_bytes());
-    }
-    std::fs::write(path, b)
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let espeak = args.first().is_some_and(|a| a == "--espeak");
@@ -75,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "synth {secs:.3} s for {dur:.2} s of audio: RTF {:.3}",
         secs / dur.max(1e-9)
     );
-    write_wav(out, rate, &audio)?;
+    std::fs::write(out, vl_tts::wav::encode_pcm16_mono(rate, &audio))?;
     Ok(())
 }
 

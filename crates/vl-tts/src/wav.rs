@@ -1,4 +1,5 @@
-//! A lenient reader for the 16-bit PCM WAV that `espeak-ng --stdout` writes.
+//! A lenient reader for the 16-bit PCM WAV that `espeak-ng --stdout` writes, and the matching
+//! writer.
 //!
 //! Written to a pipe, espeak-ng cannot seek back to fill in the chunk sizes, so the RIFF and
 //! `data` sizes may be placeholders (`0x7ffff…`); the data then runs to the end of the stream.
@@ -59,28 +60,63 @@ pub fn decode_pcm16_mono(bytes: &[u8]) -> Result<(u32, Vec<f32>), TtsError> {
     Err(bad("no data chunk"))
 }
 
+/// Encodes mono samples (-1.0..1.0, clamped) as a 16-bit PCM WAV at `sample_rate_hz`.
+pub fn encode_pcm16_mono(sample_rate_hz: u32, samples: &[f32]) -> Vec<u8> {
+    let pcm: Vec<i16> = samples
+        .iter()
+        .map(|s| (s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+        .collect();
+    let data_bytes = u32::try_from(pcm.len() * 2).unwrap_or(u32::MAX);
+    wav_bytes(
+        sample_rate_hz,
+        &pcm,
+        data_bytes.saturating_add(36),
+        data_bytes,
+    )
+}
+
+/// A mono 16-bit WAV with the given RIFF and `data` chunk sizes (a pipe writer's placeholders
+/// are allowed, which is why they are parameters).
+fn wav_bytes(sample_rate_hz: u32, pcm: &[i16], riff_size: u32, data_size: u32) -> Vec<u8> {
+    let mut b = Vec::with_capacity(44 + pcm.len() * 2);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&riff_size.to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    b.extend_from_slice(&1u16.to_le_bytes()); // mono
+    b.extend_from_slice(&sample_rate_hz.to_le_bytes());
+    b.extend_from_slice(&sample_rate_hz.saturating_mul(2).to_le_bytes());
+    b.extend_from_slice(&2u16.to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_size.to_le_bytes());
+    for s in pcm {
+        b.extend_from_slice(&s.to_le_bytes());
+    }
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn wav(rate: u32, samples: &[i16], data_size: u32) -> Vec<u8> {
-        let mut b = Vec::new();
-        b.extend_from_slice(b"RIFF");
-        b.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
-        b.extend_from_slice(b"WAVEfmt ");
-        b.extend_from_slice(&16u32.to_le_bytes());
-        b.extend_from_slice(&1u16.to_le_bytes());
-        b.extend_from_slice(&1u16.to_le_bytes());
-        b.extend_from_slice(&rate.to_le_bytes());
-        b.extend_from_slice(&(rate * 2).to_le_bytes());
-        b.extend_from_slice(&2u16.to_le_bytes());
-        b.extend_from_slice(&16u16.to_le_bytes());
-        b.extend_from_slice(b"data");
-        b.extend_from_slice(&data_size.to_le_bytes());
-        for s in samples {
-            b.extend_from_slice(&s.to_le_bytes());
+        wav_bytes(rate, samples, 0x7fff_ffff, data_size)
+    }
+
+    #[test]
+    fn encoded_wav_reads_back() {
+        let x = [0.0f32, 0.5, -1.0, 2.0];
+        let bytes = encode_pcm16_mono(24_000, &x);
+        assert_eq!(bytes.len(), 44 + 8);
+        assert_eq!(u32_at(&bytes, 4), Some(36 + 8));
+        let (rate, y) = decode_pcm16_mono(&bytes).unwrap();
+        assert_eq!(rate, 24_000);
+        assert_eq!(y.len(), 4);
+        for (a, b) in [0.0f32, 0.5, -1.0, 1.0].iter().zip(&y) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
         }
-        b
     }
 
     #[test]
