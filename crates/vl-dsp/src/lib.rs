@@ -16,6 +16,7 @@ mod aec;
 mod error;
 mod fft;
 mod ns;
+mod stft;
 
 pub use aec::{EchoCanceller, EchoCancellerConfig, EchoCancellerStats};
 pub use error::DspError;

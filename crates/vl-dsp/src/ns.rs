@@ -11,7 +11,7 @@
 
 use realfft::num_complex::Complex32;
 
-use crate::fft::Fft;
+use crate::stft::Stft;
 use crate::{DspError, FRAME_LEN};
 
 /// Settings of a [`NoiseSuppressor`].
@@ -54,11 +54,7 @@ const Q_ABSENCE: f32 = 0.4;
 pub struct NoiseSuppressor {
     cfg: NoiseSuppressorConfig,
     gain_min: f32,
-    fft: Fft,
-    window: Vec<f32>,
-    prev: Vec<f32>,
-    ola: Vec<f32>,
-    time: Vec<f32>,
+    stft: Stft,
     spec: Vec<Complex32>,
     power: Vec<f32>,
     smooth: Vec<f32>,
@@ -93,20 +89,12 @@ impl NoiseSuppressor {
 
     /// A suppressor with the given settings. Every buffer is allocated here.
     pub fn new(cfg: NoiseSuppressorConfig) -> Self {
-        let len = 2 * FRAME_LEN;
-        let fft = Fft::new(len);
-        let bins = fft.bins();
-        let window = (0..len)
-            .map(|n| (std::f32::consts::PI * n as f32 / len as f32).sin())
-            .collect();
+        let stft = Stft::new(FRAME_LEN, 1);
+        let bins = stft.bins();
         Self {
             cfg,
             gain_min: 10f32.powf(-cfg.max_attenuation_db.abs() / 20.0),
-            fft,
-            window,
-            prev: vec![0.0; FRAME_LEN],
-            ola: vec![0.0; FRAME_LEN],
-            time: vec![0.0; len],
+            stft,
             spec: vec![Complex32::new(0.0, 0.0); bins],
             power: vec![0.0; bins],
             smooth: vec![0.0; bins],
@@ -150,12 +138,7 @@ impl NoiseSuppressor {
                 0.0
             };
         }
-        for n in 0..FRAME_LEN {
-            self.time[n] = self.prev[n] * self.window[n];
-            self.time[FRAME_LEN + n] = frame[n] * self.window[FRAME_LEN + n];
-        }
-        self.prev.copy_from_slice(frame);
-        self.fft.forward(&self.time, &mut self.spec);
+        self.stft.analyse(0, frame, &mut self.spec);
         let bins = self.spec.len();
         for (p, c) in self.power.iter_mut().zip(&self.spec) {
             *p = c.norm_sqr();
@@ -177,12 +160,7 @@ impl NoiseSuppressor {
             self.prev_gamma[k] = gamma;
             self.spec[k] *= if gain.is_finite() { gain } else { 1.0 };
         }
-        self.fft.inverse(&self.spec, &mut self.time);
-        let scale = 1.0 / (2 * FRAME_LEN) as f32;
-        for n in 0..FRAME_LEN {
-            frame[n] = self.ola[n] + self.time[n] * self.window[n] * scale;
-            self.ola[n] = self.time[FRAME_LEN + n] * self.window[FRAME_LEN + n] * scale;
-        }
+        self.stft.synthesise(&self.spec, frame);
         Ok(())
     }
 

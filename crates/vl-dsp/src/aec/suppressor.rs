@@ -4,7 +4,7 @@
 
 use realfft::num_complex::Complex32;
 
-use crate::fft::Fft;
+use crate::stft::Stft;
 
 /// Over-subtraction factor.
 const OVERSUB: f32 = 3.0;
@@ -21,13 +21,7 @@ const TAIL_DECAY: f32 = 0.7;
 /// State of the residual echo suppressor.
 #[derive(Debug, Clone)]
 pub(crate) struct Suppressor {
-    hop: usize,
-    fft: Fft,
-    window: Vec<f32>,
-    e_hist: Vec<f32>,
-    y_hist: Vec<f32>,
-    ola: Vec<f32>,
-    time: Vec<f32>,
+    stft: Stft,
     spec_e: Vec<Complex32>,
     spec_y: Vec<Complex32>,
     mean_e: Vec<f32>,
@@ -43,20 +37,10 @@ pub(crate) struct Suppressor {
 impl Suppressor {
     /// A suppressor for hops of `hop` samples (window `2 * hop`).
     pub(crate) fn new(hop: usize) -> Self {
-        let len = 2 * hop;
-        let fft = Fft::new(len);
-        let bins = fft.bins();
-        let window = (0..len)
-            .map(|n| (std::f32::consts::PI * n as f32 / len as f32).sin())
-            .collect();
+        let stft = Stft::new(hop, 2);
+        let bins = stft.bins();
         Self {
-            hop,
-            fft,
-            window,
-            e_hist: vec![0.0; hop],
-            y_hist: vec![0.0; hop],
-            ola: vec![0.0; hop],
-            time: vec![0.0; len],
+            stft,
             spec_e: vec![Complex32::new(0.0, 0.0); bins],
             spec_y: vec![Complex32::new(0.0, 0.0); bins],
             mean_e: vec![0.0; bins],
@@ -70,29 +54,12 @@ impl Suppressor {
         }
     }
 
-    fn analyse(&mut self, hist: bool, frame: &[f32]) {
-        let hop = self.hop;
-        let (prev, spec) = if hist {
-            (&mut self.e_hist, &mut self.spec_e)
-        } else {
-            (&mut self.y_hist, &mut self.spec_y)
-        };
-        for n in 0..hop {
-            self.time[n] = prev[n] * self.window[n];
-            self.time[hop + n] = frame[n] * self.window[hop + n];
-        }
-        prev.copy_from_slice(frame);
-        let time = std::mem::take(&mut self.time);
-        self.fft.forward(&time, spec);
-        self.time = time;
-    }
-
     /// Suppresses the residual echo in the error frame `e` given the linear echo estimate `y`
     /// of the same frame; `far_active` gates the statistics. Writes `hop` samples to `out`,
     /// delayed by `hop` samples.
     pub(crate) fn process(&mut self, e: &[f32], y: &[f32], far_active: bool, out: &mut [f32]) {
-        self.analyse(true, e);
-        self.analyse(false, y);
+        self.stft.analyse(0, e, &mut self.spec_e);
+        self.stft.analyse(1, y, &mut self.spec_y);
         let a = STAT_SMOOTH;
         if far_active {
             self.updates = self.updates.saturating_add(1);
@@ -127,16 +94,6 @@ impl Suppressor {
             };
             self.spec_e[k] *= self.gain[k];
         }
-        let spec = std::mem::take(&mut self.spec_e);
-        let mut time = std::mem::take(&mut self.time);
-        self.fft.inverse(&spec, &mut time);
-        self.spec_e = spec;
-        let hop = self.hop;
-        let scale = 1.0 / (2 * hop) as f32;
-        for n in 0..hop {
-            out[n] = self.ola[n] + time[n] * self.window[n] * scale;
-            self.ola[n] = time[hop + n] * self.window[hop + n] * scale;
-        }
-        self.time = time;
+        self.stft.synthesise(&self.spec_e, out);
     }
 }
