@@ -1,7 +1,8 @@
 """Pytest fixtures that build and run the real `vl-server` binary.
 
-`vl_server` builds `cargo build -p vl-server` (the debug build the test step already made) once per
-test session (or uses the binary named by `VL_SERVER_BIN`), starts the binary
+`vl_server` runs `cargo build --workspace --bins` once per test session (with the workspace's
+feature unification, so it reuses what the CI test step already compiled; `-p vl-server` alone
+would resolve features differently and rebuild dependencies) (or uses the binary named by `VL_SERVER_BIN`), starts the binary
 on a free loopback port (`--listen 127.0.0.1:0`; the port is read from its JSON log), waits for
 `GET /healthz` to answer 200 and kills the process after the tests. The API key is passed through
 the environment (`VL_API_KEY`), never on the command line.
@@ -51,7 +52,7 @@ def _build() -> pathlib.Path:
         # A binary built elsewhere (local iteration); CI leaves this unset.
         return pathlib.Path(prebuilt)
     subprocess.run(
-        ["cargo", "build", "-p", "vl-server"],
+        ["cargo", "build", "--workspace", "--bins"],
         cwd=ROOT,
         check=True,
         timeout=BUILD_TIMEOUT_S,
