@@ -1,8 +1,9 @@
 """Pytest fixtures that build and run the real `vl-server` binary.
 
-`vl_server` runs `cargo build --workspace --bins` once per test session (with the workspace's
-feature unification, so it reuses what the CI test step already compiled; `-p vl-server` alone
-would resolve features differently and rebuild dependencies) (or uses the binary named by `VL_SERVER_BIN`), starts the binary
+`vl_server` runs `cargo test --workspace --no-run` once per test session: the same build as the
+CI test step (features unified with dev-dependencies, as for tests), so nothing is rebuilt and
+`target/debug/vl-server` is that build's binary (`cargo build -p vl-server` resolves features
+differently and rebuilt dependencies) (or uses the binary named by `VL_SERVER_BIN`), starts the binary
 on a free loopback port (`--listen 127.0.0.1:0`; the port is read from its JSON log), waits for
 `GET /healthz` to answer 200 and kills the process after the tests. The API key is passed through
 the environment (`VL_API_KEY`), never on the command line.
@@ -52,7 +53,7 @@ def _build() -> pathlib.Path:
         # A binary built elsewhere (local iteration); CI leaves this unset.
         return pathlib.Path(prebuilt)
     subprocess.run(
-        ["cargo", "build", "--workspace", "--bins"],
+        ["cargo", "test", "--workspace", "--no-run"],
         cwd=ROOT,
         check=True,
         timeout=BUILD_TIMEOUT_S,
