@@ -51,6 +51,7 @@
 mod classifier;
 mod error;
 mod neural;
+mod semantic;
 mod turn;
 
 pub use classifier::{CLASSIFIER_RATES, FRAME_SAMPLES, FRAME_SIZES, FrameClassifier};
@@ -58,6 +59,11 @@ pub use classifier::{CLASSIFIER_RATES, FRAME_SAMPLES, FRAME_SIZES, FrameClassifi
 pub use classifier::{Features, NUM_FEATURES};
 pub use error::VadError;
 pub use neural::NeuralClassifier;
+pub use semantic::{
+    BargeIn, Eagerness, EndOfTurnDetector, EndOfTurnScore, Language, ProsodyFeatures,
+    ProsodyTracker, SemanticConfig, ThresholdLevel, UtteranceKind, barge_in, classify_utterance,
+    combine as combine_end_of_turn, text_completeness,
+};
 pub use turn::{ServerVadConfig, TURN_DETECTOR_RATES, TurnDetector, TurnEvent};
 
 /// Frame duration of [`FrameClassifier`] and of one [`TurnDetector::process`] call, in ms.
@@ -68,6 +74,7 @@ pub const FRAME_MS: u32 = 10;
 pub struct Vad {
     classifier: FrameClassifier,
     detector: TurnDetector,
+    semantic: Option<EndOfTurnDetector>,
     last_probability: f32,
 }
 
@@ -81,6 +88,7 @@ impl Vad {
         Ok(Self {
             classifier: FrameClassifier::new(sample_rate_hz)?,
             detector: TurnDetector::new(config, sample_rate_hz)?,
+            semantic: None,
             last_probability: 0.0,
         })
     }
@@ -93,7 +101,58 @@ impl Vad {
     pub fn process_frame(&mut self, frame: &[f32]) -> Result<Option<TurnEvent>, VadError> {
         let p = self.classifier.process(frame)?;
         self.last_probability = p;
+        if let Some(sem) = &mut self.semantic {
+            let is_speech = p >= self.detector.config().threshold;
+            let in_turn = self.detector.in_turn();
+            if !in_turn && !is_speech {
+                sem.start_turn();
+            }
+            sem.push_frame(frame, is_speech);
+            if in_turn && !is_speech {
+                self.detector
+                    .set_end_silence_ms(Some(sem.required_silence_ms()));
+            }
+        }
         Ok(self.detector.process(p))
+    }
+
+    /// Turns semantic end-of-turn detection on (`Some`) or off (`None`, plain `server_vad`).
+    ///
+    /// While on, every frame feeds the prosody tracker, and during the silence after speech the
+    /// turn ends after [`EndOfTurnDetector::required_silence_ms`] instead of
+    /// `silence_duration_ms` (the detector's `silence_duration_ms` is ignored; the semantic
+    /// config carries its own). The transcript comes from [`set_transcript`](Self::set_transcript).
+    pub fn set_semantic(&mut self, config: Option<SemanticConfig>) {
+        match (config, &mut self.semantic) {
+            (None, _) => {
+                self.semantic = None;
+                self.detector.set_end_silence_ms(None);
+            }
+            (Some(c), Some(sem)) => sem.set_config(c),
+            (Some(c), None) => self.semantic = Some(EndOfTurnDetector::new(c)),
+        }
+    }
+
+    /// The partial transcript of the turn in progress (the whole text so far, not a delta), from
+    /// the engine's streaming ASR. Takes effect from the next frame. Ignored when semantic
+    /// detection is off. The text is forgotten when the turn ends (at the first non-speech
+    /// frame after [`TurnEvent::SpeechStopped`]), so a late partial of a finished turn must not
+    /// be passed.
+    pub fn set_transcript(&mut self, text: &str) {
+        if let Some(sem) = &mut self.semantic {
+            sem.set_transcript(text);
+        }
+    }
+
+    /// The end-of-utterance score of the current turn, when semantic detection is on.
+    pub fn end_of_turn_score(&self) -> Option<EndOfTurnScore> {
+        self.semantic.as_ref().map(EndOfTurnDetector::score)
+    }
+
+    /// Speech in the current (or last) turn, in ms ([`TurnDetector::turn_speech_ms`]); the
+    /// `speech_ms` argument of [`barge_in`].
+    pub fn turn_speech_ms(&self) -> u32 {
+        self.detector.turn_speech_ms()
     }
 
     /// Speech probability of the last processed frame (`0.0..=1.0`; 0 before the first frame).
@@ -131,6 +190,9 @@ impl Vad {
     pub fn reset(&mut self) {
         self.classifier.reset();
         self.detector.reset();
+        if let Some(sem) = &mut self.semantic {
+            sem.start_turn();
+        }
         self.last_probability = 0.0;
     }
 }

@@ -202,6 +202,10 @@ pub struct TurnDetector {
     buffer_start: u64,
     state: State,
     assistant_speaking: bool,
+    /// Semantic VAD: silence that ends the current turn instead of `silence_duration_ms`.
+    end_silence_override: Option<u64>,
+    /// Speech frames since the current turn's onset (the run that confirmed it included).
+    turn_speech_frames: u32,
 }
 
 impl TurnDetector {
@@ -232,6 +236,8 @@ impl TurnDetector {
             buffer_start: 0,
             state: State::Idle { run_start: None },
             assistant_speaking: false,
+            end_silence_override: None,
+            turn_speech_frames: 0,
         };
         td.derive();
         Ok(td)
@@ -270,6 +276,8 @@ impl TurnDetector {
                     return None;
                 }
                 let onset = run_start.unwrap_or(start);
+                // end - onset is a whole number of frames, far below u32::MAX frames.
+                self.turn_speech_frames = ((end - onset) / self.frame_samples) as u32;
                 let needed = if self.assistant_speaking {
                     self.barge_in_samples
                 } else {
@@ -297,8 +305,11 @@ impl TurnDetector {
                     self.state = State::Speaking {
                         last_speech_end: end,
                     };
+                    self.turn_speech_frames = self.turn_speech_frames.saturating_add(1);
                     None
-                } else if end - last_speech_end >= self.silence_samples {
+                } else if end - last_speech_end
+                    >= self.end_silence_override.unwrap_or(self.silence_samples)
+                {
                     self.state = State::Idle { run_start: None };
                     self.buffer_start = end;
                     Some(TurnEvent::SpeechStopped {
@@ -336,6 +347,21 @@ impl TurnDetector {
     /// [`TurnEvent::SpeechStopped`].
     pub fn in_turn(&self) -> bool {
         matches!(self.state, State::Speaking { .. })
+    }
+
+    /// Speech in the current (or last) turn since its onset, in ms (10 ms per speech frame,
+    /// including the run that confirmed the turn; pauses inside the turn are not counted).
+    pub fn turn_speech_ms(&self) -> u32 {
+        self.turn_speech_frames.saturating_mul(10)
+    }
+
+    /// Semantic end of turn: the silence after the last speech frame that ends the current turn,
+    /// in ms, replacing `silence_duration_ms` until changed (`None` = back to
+    /// `silence_duration_ms`). It is compared anew on every frame, so lowering it while the user
+    /// is already silent for longer ends the turn on the next frame (with `audio_end_ms` still
+    /// the end of speech). [`Vad`](crate::Vad) sets it from its semantic detector.
+    pub fn set_end_silence_ms(&mut self, ms: Option<u32>) {
+        self.end_silence_override = ms.map(|ms| self.ms_to_samples(ms).max(self.frame_samples));
     }
 
     /// The active configuration.
@@ -386,6 +412,8 @@ impl TurnDetector {
         self.buffer_start = 0;
         self.state = State::Idle { run_start: None };
         self.assistant_speaking = false;
+        self.end_silence_override = None;
+        self.turn_speech_frames = 0;
     }
 }
 

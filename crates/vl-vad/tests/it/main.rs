@@ -11,4 +11,5 @@ mod alloc;
 mod neural;
 mod properties;
 mod real;
+mod semantic;
 mod synthetic;
