@@ -62,7 +62,7 @@ pub use neural::NeuralClassifier;
 pub use semantic::{
     BargeIn, Eagerness, EndOfTurnDetector, EndOfTurnScore, Language, ProsodyFeatures,
     ProsodyTracker, SemanticConfig, ThresholdLevel, UtteranceKind, barge_in, classify_utterance,
-    combine as combine_end_of_turn, text_completeness,
+    combine as combine_end_of_turn, ignore_turn, text_completeness,
 };
 pub use turn::{ServerVadConfig, TURN_DETECTOR_RATES, TurnDetector, TurnEvent};
 
@@ -74,7 +74,10 @@ pub const FRAME_MS: u32 = 10;
 pub struct Vad {
     classifier: FrameClassifier,
     detector: TurnDetector,
-    semantic: Option<EndOfTurnDetector>,
+    /// Prosody and text state; always fed (voicing for barge-in), used for the end of turn only
+    /// when `semantic_on`.
+    eot: EndOfTurnDetector,
+    semantic_on: bool,
     last_probability: f32,
 }
 
@@ -88,7 +91,12 @@ impl Vad {
         Ok(Self {
             classifier: FrameClassifier::new(sample_rate_hz)?,
             detector: TurnDetector::new(config, sample_rate_hz)?,
-            semantic: None,
+            eot: EndOfTurnDetector::new(SemanticConfig::azure(
+                config.silence_duration_ms,
+                ThresholdLevel::Default,
+                1000,
+            )),
+            semantic_on: false,
             last_probability: 0.0,
         })
     }
@@ -101,17 +109,15 @@ impl Vad {
     pub fn process_frame(&mut self, frame: &[f32]) -> Result<Option<TurnEvent>, VadError> {
         let p = self.classifier.process(frame)?;
         self.last_probability = p;
-        if let Some(sem) = &mut self.semantic {
-            let is_speech = p >= self.detector.config().threshold;
-            let in_turn = self.detector.in_turn();
-            if !in_turn && !is_speech {
-                sem.start_turn();
-            }
-            sem.push_frame(frame, is_speech);
-            if in_turn && !is_speech {
-                self.detector
-                    .set_end_silence_ms(Some(sem.required_silence_ms()));
-            }
+        let is_speech = p >= self.detector.config().threshold;
+        let in_turn = self.detector.in_turn();
+        if !in_turn && !is_speech {
+            self.eot.start_turn();
+        }
+        self.eot.push_frame(frame, is_speech);
+        if self.semantic_on && in_turn && !is_speech {
+            self.detector
+                .set_end_silence_ms(Some(self.eot.required_silence_ms()));
         }
         Ok(self.detector.process(p))
     }
@@ -123,13 +129,15 @@ impl Vad {
     /// `silence_duration_ms` (the detector's `silence_duration_ms` is ignored; the semantic
     /// config carries its own). The transcript comes from [`set_transcript`](Self::set_transcript).
     pub fn set_semantic(&mut self, config: Option<SemanticConfig>) {
-        match (config, &mut self.semantic) {
-            (None, _) => {
-                self.semantic = None;
+        match config {
+            None => {
+                self.semantic_on = false;
                 self.detector.set_end_silence_ms(None);
             }
-            (Some(c), Some(sem)) => sem.set_config(c),
-            (Some(c), None) => self.semantic = Some(EndOfTurnDetector::new(c)),
+            Some(c) => {
+                self.eot.set_config(c);
+                self.semantic_on = true;
+            }
         }
     }
 
@@ -139,20 +147,26 @@ impl Vad {
     /// frame after [`TurnEvent::SpeechStopped`]), so a late partial of a finished turn must not
     /// be passed.
     pub fn set_transcript(&mut self, text: &str) {
-        if let Some(sem) = &mut self.semantic {
-            sem.set_transcript(text);
+        if self.semantic_on {
+            self.eot.set_transcript(text);
         }
     }
 
     /// The end-of-utterance score of the current turn, when semantic detection is on.
     pub fn end_of_turn_score(&self) -> Option<EndOfTurnScore> {
-        self.semantic.as_ref().map(EndOfTurnDetector::score)
+        self.semantic_on.then(|| self.eot.score())
     }
 
     /// Speech in the current (or last) turn, in ms ([`TurnDetector::turn_speech_ms`]); the
     /// `speech_ms` argument of [`barge_in`].
     pub fn turn_speech_ms(&self) -> u32 {
         self.detector.turn_speech_ms()
+    }
+
+    /// Voiced speech (frames with a pitch) in the current turn, in ms; the `voiced_ms` argument
+    /// of [`barge_in`]. Coughs, breaths, clicks and noise bursts have next to none.
+    pub fn turn_voiced_ms(&self) -> u32 {
+        self.eot.voiced_ms()
     }
 
     /// Speech probability of the last processed frame (`0.0..=1.0`; 0 before the first frame).
@@ -190,9 +204,7 @@ impl Vad {
     pub fn reset(&mut self) {
         self.classifier.reset();
         self.detector.reset();
-        if let Some(sem) = &mut self.semantic {
-            sem.start_turn();
-        }
+        self.eot.start_turn();
         self.last_probability = 0.0;
     }
 }

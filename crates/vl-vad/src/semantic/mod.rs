@@ -189,23 +189,40 @@ pub enum BargeIn {
 /// Whether speech detected while the assistant speaks should interrupt it.
 ///
 /// * `text`: the partial transcript of this speech so far (empty if the ASR has none yet);
-/// * `speech_ms`: speech in the current turn so far, ms (e.g. [`Vad::turn_speech_ms`](crate::Vad::turn_speech_ms));
+/// * `speech_ms`: speech in the current turn so far, ms ([`Vad::turn_speech_ms`](crate::Vad::turn_speech_ms));
+/// * `voiced_ms`: voiced speech in it, ms ([`Vad::turn_voiced_ms`](crate::Vad::turn_voiced_ms));
 /// * `min_speech_ms`: `speech_duration_assistant_speaking_ms` (real speech needed to barge in);
 /// * `remove_filler_words`: the session flag; when off, fillers and backchannels interrupt too.
 ///
-/// Rules: less than `min_speech_ms` of speech never interrupts ([`BargeIn::Wait`] while there
-/// is no text yet, [`BargeIn::Ignore`] once the text is filler or backchannel). Then words
-/// that are not fillers/backchannels interrupt; fillers/backchannels are ignored when
-/// `remove_filler_words` is on; no words at all after `2 × min_speech_ms` (at least 800 ms) of
-/// speech interrupt (a long utterance the ASR has not caught yet).
+/// Rules: speech with less than a quarter of `min_speech_ms` voiced (at least 50 ms), or less
+/// than 35 % of it voiced, is a cough, breath or noise burst: [`BargeIn::Wait`] while it lasts, never an interruption. Less than
+/// `min_speech_ms` of speech never interrupts ([`BargeIn::Wait`], or [`BargeIn::Ignore`] once
+/// the text is filler or backchannel and `remove_filler_words` is on). Then words that are not
+/// fillers/backchannels interrupt; fillers/backchannels are ignored when `remove_filler_words`
+/// is on. Without words: with `remove_filler_words` on, wait for them (the decision needs the
+/// words); with it off, enough voiced speech interrupts.
 pub fn barge_in(
     text: &str,
     languages: &[Language],
     speech_ms: u32,
+    voiced_ms: u32,
     min_speech_ms: u32,
     remove_filler_words: bool,
 ) -> BargeIn {
     let kind = classify_utterance(text, languages);
+    // Speech frames are mostly voiced (≈ 70 % on the asterisk prompts); car and train rumble
+    // bursts the classifier takes for speech are ≤ 20 % voiced.
+    if voiced_ms < (min_speech_ms / 4).max(50)
+        || u64::from(voiced_ms) * 100 < u64::from(speech_ms) * 35
+    {
+        return if remove_filler_words
+            && matches!(kind, UtteranceKind::Filler | UtteranceKind::Backchannel)
+        {
+            BargeIn::Ignore
+        } else {
+            BargeIn::Wait
+        };
+    }
     let enough = speech_ms >= min_speech_ms;
     match kind {
         UtteranceKind::Speech if enough => BargeIn::Interrupt,
@@ -215,9 +232,27 @@ pub fn barge_in(
         }
         UtteranceKind::Filler | UtteranceKind::Backchannel if enough => BargeIn::Interrupt,
         UtteranceKind::Filler | UtteranceKind::Backchannel => BargeIn::Wait,
-        UtteranceKind::Empty if speech_ms >= (2 * min_speech_ms).max(800) => BargeIn::Interrupt,
+        UtteranceKind::Empty if !remove_filler_words && enough => BargeIn::Interrupt,
         UtteranceKind::Empty => BargeIn::Wait,
     }
+}
+
+/// `remove_filler_words` at the end of a turn: `true` when the turn's final transcript should
+/// not count as a user turn (no response created, the audio dropped): fillers only, or — while
+/// a response is ongoing (`assistant_active`) — fillers and backchannels only. Always `false`
+/// when `remove_filler_words` is off.
+pub fn ignore_turn(
+    final_text: &str,
+    languages: &[Language],
+    assistant_active: bool,
+    remove_filler_words: bool,
+) -> bool {
+    remove_filler_words
+        && match classify_utterance(final_text, languages) {
+            UtteranceKind::Filler => true,
+            UtteranceKind::Backchannel => assistant_active,
+            UtteranceKind::Empty | UtteranceKind::Speech => false,
+        }
 }
 
 /// The end-of-utterance probability of the current turn and its parts.
@@ -324,6 +359,11 @@ impl EndOfTurnDetector {
         }
     }
 
+    /// Voiced speech in the current turn, in ms.
+    pub fn voiced_ms(&self) -> u32 {
+        self.prosody.voiced_frames().saturating_mul(10)
+    }
+
     /// Silence after the last speech frame that ends the turn now, in ms
     /// ([`SemanticConfig::silence_for`] of [`score`](Self::score)).
     pub fn required_silence_ms(&self) -> u32 {
@@ -385,18 +425,47 @@ mod tests {
     }
 
     #[test]
-    fn barge_in_rules() {
+    fn ignore_turn_rules() {
         let en = [Language::En];
-        assert_eq!(barge_in("", &en, 100, 400, true), BargeIn::Wait);
-        assert_eq!(barge_in("mm-hm", &en, 500, 400, true), BargeIn::Ignore);
-        assert_eq!(barge_in("mm-hm", &en, 500, 400, false), BargeIn::Interrupt);
-        assert_eq!(barge_in("Uh-huh.", &en, 200, 400, false), BargeIn::Wait);
-        assert_eq!(barge_in("Wait, stop.", &en, 300, 400, true), BargeIn::Wait);
-        assert_eq!(
-            barge_in("Wait, stop.", &en, 450, 400, true),
-            BargeIn::Interrupt
-        );
-        assert_eq!(barge_in("", &en, 700, 400, true), BargeIn::Wait);
-        assert_eq!(barge_in("", &en, 800, 400, true), BargeIn::Interrupt);
+        assert!(ignore_turn("Um.", &en, false, true));
+        assert!(!ignore_turn("Um.", &en, false, false));
+        assert!(!ignore_turn("Yeah.", &en, false, true));
+        assert!(ignore_turn("Yeah.", &en, true, true));
+        assert!(!ignore_turn("Yeah, book it.", &en, true, true));
+        assert!(!ignore_turn("", &en, true, true));
+    }
+
+    #[test]
+    fn barge_in_rules() {
+        use BargeIn::{Ignore, Interrupt, Wait};
+        let en = [Language::En];
+        // (text, speech ms, voiced ms, remove_filler_words) → decision, min speech 400 ms.
+        let cases: &[(&str, u32, u32, bool, BargeIn)] = &[
+            ("", 100, 100, true, Wait),
+            ("mm-hm", 500, 400, true, Ignore),
+            ("mm-hm", 500, 400, false, Interrupt),
+            ("Uh-huh.", 200, 200, false, Wait),
+            ("Wait, stop.", 300, 200, true, Wait),
+            ("Wait, stop.", 450, 300, true, Interrupt),
+            // No words yet: wait for them when filler removal needs them ...
+            ("", 800, 500, true, Wait),
+            // ... otherwise enough voiced speech interrupts.
+            ("", 300, 200, false, Wait),
+            ("", 450, 300, false, Interrupt),
+            // A cough or noise burst: long enough but hardly voiced; even a made-up word for it
+            // does not interrupt.
+            ("", 900, 40, true, Wait),
+            ("Okay.", 900, 40, true, Ignore),
+            ("Hot.", 900, 40, true, Wait),
+            ("Hot.", 900, 200, true, Wait),
+            ("Hot.", 900, 400, true, Interrupt),
+        ];
+        for &(text, speech, voiced, rfw, want) in cases {
+            assert_eq!(
+                barge_in(text, &en, speech, voiced, 400, rfw),
+                want,
+                "{text:?} {speech} {voiced} {rfw}"
+            );
+        }
     }
 }

@@ -158,6 +158,11 @@ impl ProsodyTracker {
         self.tail_len = (self.tail_len + 1).min(TAIL_FRAMES);
     }
 
+    /// Voiced frames in the current turn (10 ms each).
+    pub fn voiced_frames(&self) -> u32 {
+        self.voiced
+    }
+
     /// The end-of-utterance features of the current turn (computed from the last speech frames).
     pub fn features(&self) -> ProsodyFeatures {
         // Most recent first.

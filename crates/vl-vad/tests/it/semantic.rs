@@ -276,3 +276,68 @@ fn filler_words_in_supported_languages() {
         assert_eq!(classify_utterance(text, &[]), kind, "{text:?}");
     }
 }
+
+/// Noise of a `shared/data/noise` scene (`mixture − clean`), 16 kHz.
+fn scene_noise(scene: &str) -> Vec<f32> {
+    let dir = crate::data::data_dir().join("noise");
+    let clean = crate::data::read_wav(&dir.join(format!("{scene}_clean.wav")));
+    let mix = crate::data::read_wav(&dir.join(format!("{scene}_mixture.wav")));
+    mix.iter().zip(&clean).map(|(m, c)| m - c).collect()
+}
+
+/// Barge-in while the assistant speaks: returns the first non-`Wait` decision for `audio`
+/// with the transcript `text` available from the start of speech.
+fn barge(audio: &[f32], text: &str) -> vl_vad::BargeIn {
+    let config = ServerVadConfig::default().with_speech_duration_assistant_speaking_ms(Some(400));
+    let mut vad = Vad::new(config, 16_000).expect("16 kHz");
+    vad.detector_mut().set_assistant_speaking(true);
+    let mut started = false;
+    for f in audio.chunks_exact(FRAME_SAMPLES) {
+        if let Some(TurnEvent::SpeechStarted { .. }) = vad.process_frame(f).expect("160-sample frame") {
+            started = true;
+        }
+        if started && vad.detector().in_turn() {
+            let d = vl_vad::barge_in(
+                text,
+                &[Language::En],
+                vad.turn_speech_ms(),
+                vad.turn_voiced_ms(),
+                400,
+                true,
+            );
+            if d != vl_vad::BargeIn::Wait {
+                return d;
+            }
+        }
+    }
+    vl_vad::BargeIn::Wait
+}
+
+#[test]
+fn barge_in_on_real_speech_not_on_noise_bursts_or_backchannels() {
+    // Real speech with its transcript interrupts.
+    let mut audio = silence(1000);
+    audio.extend(prompt("please-try-again"));
+    audio.extend(silence(1000));
+    assert_eq!(
+        barge(&audio, &transcript("please-try-again")),
+        vl_vad::BargeIn::Interrupt
+    );
+    // A backchannel does not (the VAD hears speech; the words are "uh-huh").
+    assert_eq!(barge(&audio, "Uh-huh."), vl_vad::BargeIn::Ignore);
+    // Bursts of real non-speech noise (1 s of each scene, loud, after silence) never interrupt,
+    // even when the ASR hallucinates a word for them. (The pub, restaurant and airport scenes
+    // hold background voices, which are speech.)
+    for scene in ["office", "street", "car", "rain", "subway", "train"] {
+        let noise = scene_noise(scene);
+        let burst = &noise[16_000..32_000];
+        let peak = burst.iter().fold(0.0_f32, |m, x| m.max(x.abs())).max(1e-6);
+        let mut audio = silence(1000);
+        audio.extend(burst.iter().map(|x| 0.5 * x / peak));
+        audio.extend(silence(1000));
+        for text in ["", "You"].into_iter().rev() {
+            let d = barge(&audio, text);
+            assert_ne!(d, vl_vad::BargeIn::Interrupt, "{scene} with {text:?}");
+        }
+    }
+}
