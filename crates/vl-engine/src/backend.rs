@@ -6,6 +6,40 @@
 //! [`Session::handle_backend_output`](crate::Session::handle_backend_output). Outputs for a request
 //! the engine no longer waits for (cancelled, finished, timed out) are ignored, so a backend never
 //! has to race a cancel.
+//!
+//! # Speech recognition: one-shot and streaming
+//!
+//! A user turn is recognised in one of two ways; a recogniser must handle both.
+//!
+//! * **One-shot** ([`BackendRequest::Transcribe`]): the whole turn's audio in one request. Used
+//!   for a manual `input_audio_buffer.commit` without turn detection, for client `input_audio`
+//!   items without a transcript, and for every turn when
+//!   [`SessionConfig::streaming_transcription`](crate::SessionConfig::streaming_transcription) is
+//!   off.
+//! * **Streaming** (server VAD turns when `streaming_transcription` is on):
+//!   1. [`BackendRequest::TranscribeStart`] when turn detection reports `speech_started`; its
+//!      `item_id` is the id announced in `input_audio_buffer.speech_started`.
+//!   2. [`BackendRequest::TranscribeAudio`] chunks as the turn goes on: 16 kHz mono PCM16 after
+//!      echo cancellation and noise suppression, starting with the prefix padding, in order and
+//!      without gaps (about every [`STREAM_CHUNK_MS`] ms). Their concatenation is exactly the
+//!      audio of the committed item.
+//!   3. [`BackendRequest::TranscribeCommit`] when the turn is committed (`speech_stopped` or a
+//!      manual commit during the turn); the last audio chunk precedes it.
+//!   4. Or [`BackendRequest::Cancel`] when the turn is dropped (`input_audio_buffer.clear`, turn
+//!      detection switched off, session closed); no item is created then.
+//!
+//!   The recogniser may answer [`BackendOutput::TranscriptDelta`]s at any time after the start
+//!   (partials during speech); the engine sends each at once as
+//!   `conversation.item.input_audio_transcription.delta` for the announced item id, so deltas may
+//!   precede `input_audio_buffer.committed` (as Azure's streaming recogniser does). Deltas are
+//!   appended to each other: send only text that will not be revised (the stable prefix of a
+//!   partial hypothesis). [`BackendOutput::TranscriptDone`] (or [`BackendOutput::Failed`]) ends
+//!   the request and is only valid after the commit; its transcript is authoritative and goes
+//!   into `…transcription.completed`, which always follows `conversation.item.created`. A
+//!   [`BackendOutput::Failed`] before the commit makes the engine fall back to a one-shot
+//!   [`BackendRequest::Transcribe`] of the committed audio. The answer deadline
+//!   ([`Limits::backend_first_output_timeout`](crate::Limits::backend_first_output_timeout)) runs
+//!   from the commit.
 
 use std::fmt;
 
@@ -23,8 +57,23 @@ impl fmt::Display for RequestId {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BackendRequest {
-    /// Speech recognition of one committed user turn.
+    /// Speech recognition of one committed user turn, all audio at once.
     Transcribe(TranscribeRequest),
+    /// Starts a streaming recognition of the user turn that just began (module docs).
+    TranscribeStart(TranscribeStartRequest),
+    /// More audio of a streaming recognition.
+    TranscribeAudio {
+        /// The [`TranscribeStartRequest`]'s id.
+        id: RequestId,
+        /// Mono PCM16 samples at the start request's rate (16 000 Hz), following the previous
+        /// chunk without a gap.
+        samples: Vec<i16>,
+    },
+    /// The streamed turn was committed: no more audio follows; answer the final transcript.
+    TranscribeCommit {
+        /// The [`TranscribeStartRequest`]'s id.
+        id: RequestId,
+    },
     /// One LLM turn: the conversation so far in, text and/or tool calls out.
     Generate(GenerateRequest),
     /// Speech synthesis of one text segment of a response.
@@ -41,6 +90,8 @@ impl BackendRequest {
     pub fn id(&self) -> RequestId {
         match self {
             Self::Transcribe(r) => r.id,
+            Self::TranscribeStart(r) => r.id,
+            Self::TranscribeAudio { id, .. } | Self::TranscribeCommit { id } => *id,
             Self::Generate(r) => r.id,
             Self::Synthesize(r) => r.id,
             Self::Cancel { id } => *id,
@@ -58,6 +109,27 @@ pub struct TranscribeRequest {
     /// Mono PCM16 samples at [`sample_rate_hz`](Self::sample_rate_hz) (the processing rate).
     pub audio: Vec<i16>,
     /// Sample rate of [`audio`](Self::audio), in Hz (16 000).
+    pub sample_rate_hz: u32,
+    /// `input_audio_transcription.model`, if the client set one.
+    pub model: Option<String>,
+    /// `input_audio_transcription.language` (BCP-47, ISO-639-1 or a comma list), if set.
+    pub language: Option<String>,
+}
+
+/// Audio chunk size of a streaming recognition, in ms: [`BackendRequest::TranscribeAudio`]
+/// carries about this much (the last chunk before the commit may be shorter).
+pub const STREAM_CHUNK_MS: u32 = 100;
+
+/// Start recognising a user turn whose audio follows in [`BackendRequest::TranscribeAudio`]
+/// chunks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscribeStartRequest {
+    /// This request's id (also carried by its audio chunks and commit).
+    pub id: RequestId,
+    /// The user item the transcript belongs to (announced in `speech_started`; the item itself
+    /// is created at the commit).
+    pub item_id: String,
+    /// Sample rate of the audio chunks, in Hz (16 000).
     pub sample_rate_hz: u32,
     /// `input_audio_transcription.model`, if the client set one.
     pub model: Option<String>,
@@ -205,14 +277,14 @@ pub struct BackendError {
 pub enum BackendOutput {
     /// A partial transcript (appended to the previous ones).
     TranscriptDelta {
-        /// The [`TranscribeRequest`]'s id.
+        /// The [`TranscribeRequest`]'s or [`TranscribeStartRequest`]'s id.
         request: RequestId,
         /// New text.
         delta: String,
     },
-    /// The final transcript; ends the request.
+    /// The final transcript; ends the request (for a streaming one: only after its commit).
     TranscriptDone {
-        /// The [`TranscribeRequest`]'s id.
+        /// The [`TranscribeRequest`]'s or [`TranscribeStartRequest`]'s id.
         request: RequestId,
         /// The whole transcript.
         transcript: String,

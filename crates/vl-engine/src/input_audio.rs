@@ -122,7 +122,11 @@ pub(crate) enum InputEvent {
     SpeechStarted {
         audio_start_ms: u64,
     },
+    /// More audio of the turn in progress (streaming recognition, 16 kHz): the samples since
+    /// the previous chunk, starting with the prefix padding.
+    TurnAudio(Vec<i16>),
     /// The turn ended; `audio` is the committed turn (the whole uncommitted buffer, 16 kHz).
+    /// With streaming on, the last [`TurnAudio`](Self::TurnAudio) chunk precedes it.
     SpeechStopped {
         audio_end_ms: u64,
         audio: Vec<i16>,
@@ -153,7 +157,15 @@ pub(crate) struct InputAudio {
     /// Converts our output audio to the processing rate for the echo canceller's far end.
     render_converter: Option<(u32, RateConverter)>,
     render_scratch: Vec<f32>,
+    /// Whether VAD turns are streamed ([`InputEvent::TurnAudio`]).
+    pub(crate) stream_turns: bool,
+    /// Samples of `buffer` already streamed, while a streamed turn is in progress.
+    streamed: Option<usize>,
 }
+
+/// Streaming chunk size, in samples at the processing rate.
+const STREAM_CHUNK_SAMPLES: usize =
+    (crate::backend::STREAM_CHUNK_MS * PROCESSING_RATE_HZ / 1000) as usize;
 
 impl InputAudio {
     pub(crate) fn new(format: InputAudioFormat, rate_hz: u32) -> Self {
@@ -174,6 +186,8 @@ impl InputAudio {
             received_audio: false,
             render_converter: None,
             render_scratch: Vec::new(),
+            stream_turns: false,
+            streamed: None,
         }
     }
 
@@ -191,6 +205,7 @@ impl InputAudio {
         match (params, &mut self.vad) {
             (None, _) => {
                 self.vad = None;
+                self.streamed = None;
             }
             (Some(p), Some(vad)) => vad.detector_mut().set_config(p.vad)?,
             (Some(p), None) => {
@@ -298,14 +313,28 @@ impl InputAudio {
                 events.push(InputEvent::SpeechStarted {
                     audio_start_ms: start,
                 });
+                if self.stream_turns {
+                    self.streamed = Some(0);
+                }
             }
             Some(TurnEvent::SpeechStopped { audio_end_ms }) => {
+                if let Some(rest) = self.stream_remainder() {
+                    events.push(InputEvent::TurnAudio(rest));
+                }
                 events.push(InputEvent::SpeechStopped {
                     audio_end_ms: self.vad_origin_ms + audio_end_ms,
                     audio: std::mem::take(&mut self.buffer),
                 });
             }
-            _ => {}
+            _ => {
+                if let Some(sent) = self.streamed {
+                    if self.buffer.len().saturating_sub(sent) >= STREAM_CHUNK_SAMPLES {
+                        let chunk = self.buffer.get(sent..).unwrap_or_default().to_vec();
+                        self.streamed = Some(self.buffer.len());
+                        events.push(InputEvent::TurnAudio(chunk));
+                    }
+                }
+            }
         }
         // While idle under VAD keep only what a coming turn's prefix padding can reach.
         if let Some(vad) = &self.vad {
@@ -328,11 +357,21 @@ impl InputAudio {
         if let Some(vad) = &mut self.vad {
             vad.detector_mut().abort_turn();
         }
+        self.streamed = None;
         std::mem::take(&mut self.buffer)
+    }
+
+    /// Ends the streamed turn in progress, if any, and returns its audio not streamed yet
+    /// (`None` when nothing is streamed or nothing is left).
+    pub(crate) fn stream_remainder(&mut self) -> Option<Vec<i16>> {
+        let sent = self.streamed.take()?;
+        let rest = self.buffer.get(sent..).unwrap_or_default();
+        (!rest.is_empty()).then(|| rest.to_vec())
     }
 
     /// Drops the uncommitted audio and any turn in progress.
     pub(crate) fn clear(&mut self) {
+        self.streamed = None;
         self.frame.clear();
         self.buffer.clear();
         if let Some(vad) = &mut self.vad {

@@ -58,6 +58,11 @@
 //!   session sets `input_audio_transcription`, or by default for a cascaded model (protocol.md
 //!   §4.1: Azure speech recognition is implicitly on); for a native audio model (a name with
 //!   `realtime`) they are off by default, as in the service. A failure is always reported.
+//! * With [`SessionConfig::streaming_transcription`] a VAD turn is streamed to the recogniser
+//!   from `speech_started` on ([`backend`] module docs), and its partial
+//!   `…transcription.delta`s are sent during speech, before `committed`, for the item id
+//!   announced in `speech_started`; `…transcription.completed` still follows
+//!   `conversation.item.created`.
 //! * `output_item.added` carries the assistant message with status `in_progress`.
 //! * Audio replies: transcript deltas are sent as the LLM streams; text is synthesized sentence by
 //!   sentence (one synthesis in flight), audio deltas are at most 100 ms.

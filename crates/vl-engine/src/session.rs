@@ -23,7 +23,9 @@ use vl_schema::voice::{OpenAiVoice, Voice};
 use vl_schema::{ClientEvent, ProtocolError, ResponseSession, ServerEvent};
 
 use crate::PROCESSING_RATE_HZ;
-use crate::backend::{BackendOutput, BackendRequest, RequestId, Role, TranscribeRequest};
+use crate::backend::{
+    BackendOutput, BackendRequest, RequestId, Role, TranscribeRequest, TranscribeStartRequest,
+};
 use crate::conversation::{Conversation, Item, ItemKind, Part, Placement, Status};
 use crate::convert::{item_from_request, item_to_wire};
 use crate::dsp::{EchoCanceller, NoiseSuppressor, Passthrough};
@@ -60,6 +62,12 @@ pub struct SessionConfig {
     /// Builds the noise suppressor when the client enables `input_audio_noise_reduction`
     /// (default: [`Passthrough`] until vl-dsp lands).
     pub noise_suppressor: fn() -> Box<dyn NoiseSuppressor>,
+    /// Streams VAD turns to the recogniser while the user speaks
+    /// ([`BackendRequest::TranscribeStart`] / `TranscribeAudio` / `TranscribeCommit`, see
+    /// [`backend`](crate::backend)), so partial transcripts arrive during speech. Off: each turn
+    /// is one [`BackendRequest::Transcribe`] at its commit. Default off; the scripted backend
+    /// handles both.
+    pub streaming_transcription: bool,
 }
 
 fn passthrough_ec() -> Box<dyn EchoCanceller> {
@@ -92,6 +100,7 @@ impl Default for SessionConfig {
             expires_at: None,
             echo_canceller: passthrough_ec,
             noise_suppressor: passthrough_ns,
+            streaming_transcription: false,
         }
     }
 }
@@ -112,8 +121,16 @@ pub(crate) struct PendingTranscription {
     pub(crate) item_id: String,
     /// Whether a response follows (VAD turn with `create_response`).
     pub(crate) respond: bool,
-    pub(crate) deadline: Instant,
+    /// The answer deadline; `None` while a streamed turn is not committed yet.
+    pub(crate) deadline: Option<Instant>,
     pub(crate) started_output: bool,
+}
+
+/// The streaming recognition of the VAD turn in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct TurnStream {
+    pub(crate) request: RequestId,
+    pub(crate) item_id: String,
 }
 
 /// Where the client is assumed to be playing assistant audio (for `auto_truncate`).
@@ -143,6 +160,8 @@ pub struct Session {
     pub(crate) turn: Option<TurnParams>,
     /// The id the user item of the VAD turn in progress will get.
     speech_item: Option<String>,
+    /// The streaming recognition of that turn, if any.
+    stream: Option<TurnStream>,
     pub(crate) response: Option<ActiveResponse>,
     /// A VAD turn ended while a response was active: respond when it finishes.
     pub(crate) pending_auto_response: bool,
@@ -178,6 +197,7 @@ impl Session {
         );
         // The default detector's parameters are valid by construction.
         let _ = input.set_turn(turn.as_ref());
+        input.stream_turns = config.streaming_transcription;
         let rate = RateLimiter::new(
             config.limits.event_rate_per_s,
             config.limits.event_burst,
@@ -201,6 +221,7 @@ impl Session {
             input,
             turn,
             speech_item: None,
+            stream: None,
             response: None,
             pending_auto_response: false,
             transcriptions: Vec::new(),
@@ -287,7 +308,9 @@ impl Session {
             }
         }
         for t in &self.transcriptions {
-            consider(t.deadline);
+            if let Some(d) = t.deadline {
+                consider(d);
+            }
         }
         deadline
     }
@@ -412,12 +435,14 @@ impl Session {
             ClientEvent::InputAudioBufferClear(_) | ClientEvent::InputAudioClear(_) => {
                 self.input.clear();
                 self.speech_item = None;
+                self.cancel_stream();
                 self.emit(InputAudioBufferCleared::default());
             }
             ClientEvent::InputAudioTurnStart(_) => {}
             ClientEvent::InputAudioTurnCancel(_) => {
                 self.input.clear();
                 self.speech_item = None;
+                self.cancel_stream();
             }
             ClientEvent::InputTextDelta(e) => self.on_input_text_delta(e),
             ClientEvent::InputTextDone(e) => self.on_input_text_done(e),
@@ -518,7 +543,7 @@ impl Session {
             .transcriptions
             .iter()
             .enumerate()
-            .filter(|(_, t)| now >= t.deadline)
+            .filter(|(_, t)| t.deadline.is_some_and(|d| now >= d))
             .map(|(i, _)| i)
             .collect();
         for pos in expired.into_iter().rev() {
@@ -679,6 +704,7 @@ impl Session {
         }
         if self.turn.is_none() {
             self.speech_item = None;
+            self.cancel_stream();
         }
         self.session = next;
         let updated = SessionUpdated {
@@ -875,8 +901,11 @@ impl Session {
                 self.emit(InputAudioBufferSpeechStarted {
                     event_id: None,
                     audio_start_ms: clamp_u32(audio_start_ms),
-                    item_id,
+                    item_id: item_id.clone(),
                 });
+                if self.config.streaming_transcription {
+                    self.start_stream(item_id);
+                }
                 let interrupt = self.turn.as_ref().is_some_and(|t| t.interrupt_response);
                 let auto_truncate = self.turn.as_ref().is_some_and(|t| t.auto_truncate);
                 if interrupt && self.response.is_some() {
@@ -884,6 +913,13 @@ impl Session {
                 }
                 if interrupt && auto_truncate {
                     self.auto_truncate(now);
+                }
+            }
+            InputEvent::TurnAudio(samples) => {
+                if let Some(stream) = &self.stream {
+                    let id = stream.request;
+                    self.requests
+                        .push_back(BackendRequest::TranscribeAudio { id, samples });
                 }
             }
             InputEvent::SpeechStopped {
@@ -919,6 +955,13 @@ impl Session {
             self.emit_error(err, event_id);
             return;
         }
+        if let Some(rest) = self.input.stream_remainder() {
+            if let Some(stream) = &self.stream {
+                let id = stream.request;
+                self.requests
+                    .push_back(BackendRequest::TranscribeAudio { id, samples: rest });
+            }
+        }
         let audio = self.input.commit();
         let item_id = self
             .speech_item
@@ -953,7 +996,63 @@ impl Session {
             previous_item_id: previous,
             item: wire,
         });
-        self.start_transcription(now, item_id, audio, respond);
+        match self.stream.take() {
+            Some(stream) if stream.item_id == item_id => {
+                self.requests
+                    .push_back(BackendRequest::TranscribeCommit { id: stream.request });
+                let deadline = now + self.config.limits.backend_first_output_timeout;
+                if let Some(p) = self
+                    .transcriptions
+                    .iter_mut()
+                    .find(|t| t.request == stream.request)
+                {
+                    p.respond = respond;
+                    p.deadline = Some(deadline);
+                }
+            }
+            other => {
+                if let Some(stream) = other {
+                    self.drop_stream(stream.request);
+                }
+                self.start_transcription(now, item_id, audio, respond);
+            }
+        }
+    }
+
+    /// Starts the streaming recognition of the VAD turn that will become item `item_id`.
+    fn start_stream(&mut self, item_id: String) {
+        self.cancel_stream();
+        let request = self.next_request_id();
+        let transcription = self.session.input_audio_transcription.as_ref();
+        self.requests
+            .push_back(BackendRequest::TranscribeStart(TranscribeStartRequest {
+                id: request,
+                item_id: item_id.clone(),
+                sample_rate_hz: PROCESSING_RATE_HZ,
+                model: transcription.map(|t| t.model.as_str().to_owned()),
+                language: transcription.and_then(|t| t.language.clone()),
+            }));
+        self.transcriptions.push(PendingTranscription {
+            request,
+            item_id: item_id.clone(),
+            respond: false,
+            deadline: None,
+            started_output: false,
+        });
+        self.stream = Some(TurnStream { request, item_id });
+    }
+
+    /// Cancels the streaming recognition of a turn that will not be committed.
+    fn cancel_stream(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            self.drop_stream(stream.request);
+        }
+    }
+
+    fn drop_stream(&mut self, request: RequestId) {
+        self.transcriptions.retain(|t| t.request != request);
+        self.requests
+            .push_back(BackendRequest::Cancel { id: request });
     }
 
     /// Asks the recogniser for the transcript of user item `item_id` (16 kHz audio).
@@ -979,7 +1078,7 @@ impl Session {
             request,
             item_id,
             respond,
-            deadline: now + self.config.limits.backend_first_output_timeout,
+            deadline: Some(now + self.config.limits.backend_first_output_timeout),
             started_output: false,
         });
     }
@@ -1028,9 +1127,12 @@ impl Session {
             return;
         };
         let item_id = pending.item_id.clone();
+        let committed = pending.deadline.is_some();
         match output {
             BackendOutput::TranscriptDelta { delta, .. } => {
-                pending.deadline = now + stall;
+                if committed {
+                    pending.deadline = Some(now + stall);
+                }
                 pending.started_output = true;
                 if !announce {
                     return;
@@ -1042,6 +1144,19 @@ impl Session {
                     delta: Some(delta),
                     logprobs: None,
                 });
+            }
+            // A streamed turn answers only after its commit (backend contract); ignore it.
+            BackendOutput::TranscriptDone { .. } if !committed => {}
+            // The streaming recogniser failed during the turn: recognise at the commit instead.
+            BackendOutput::Failed { .. } if !committed => {
+                self.transcriptions.remove(pos);
+                if self
+                    .stream
+                    .as_ref()
+                    .is_some_and(|s| s.request == output.request())
+                {
+                    self.stream = None;
+                }
             }
             BackendOutput::TranscriptDone { transcript, .. } => {
                 let pending = self.transcriptions.remove(pos);

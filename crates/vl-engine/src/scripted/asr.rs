@@ -7,8 +7,18 @@
 //! `VOCABULARY[(i + d / 100) % VOCABULARY.len()]`. The transcript is the words joined by single
 //! spaces; audio without a burst gives an empty transcript. The same audio always gives the same
 //! text, longer speech gives more words, and a partial transcript delta is sent per word.
+//!
+//! Streaming: every [`PARTIAL_EVERY_MS`] ms of new audio the words of the bursts
+//! that have ended (followed by at least the bridge gap) are computed on the audio so far; when
+//! the words already sent are a prefix of them, the new words are sent as deltas. At the commit
+//! the transcript of the whole audio is final: the missing words follow as deltas if the sent
+//! ones are its prefix, and `TranscriptDone` carries it (so the deltas concatenate to it
+//! whenever earlier bursts did not change with later audio).
 
-use crate::backend::{BackendOutput, TranscribeRequest};
+use crate::backend::{BackendOutput, RequestId, TranscribeRequest};
+
+/// How much new audio a streaming recognition waits for before it recomputes partials, in ms.
+pub const PARTIAL_EVERY_MS: u64 = 300;
 
 /// The words the scripted recogniser can "hear".
 pub const VOCABULARY: [&str; 16] = [
@@ -24,15 +34,87 @@ const MIN_BURST_MS: u64 = 60;
 
 /// The transcript the scripted ASR gives for `audio` at `sample_rate_hz`.
 pub fn transcript_for(audio: &[i16], sample_rate_hz: u32) -> String {
-    bursts(audio, sample_rate_hz)
+    words(&bursts(audio, sample_rate_hz)).join(" ")
+}
+
+/// The words of bursts `bursts` (in order).
+fn words(bursts: &[(u64, u64)]) -> Vec<&'static str> {
+    bursts
         .iter()
         .enumerate()
         .map(|(i, &(start, end))| {
             let d = end - start;
             VOCABULARY[(i + (d / 100) as usize) % VOCABULARY.len()]
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
+}
+
+/// One streaming recognition of the scripted recogniser.
+#[derive(Debug, Clone)]
+pub(crate) struct Stream {
+    sample_rate_hz: u32,
+    audio: Vec<i16>,
+    /// Audio length at the last partial computation, in samples.
+    checked: usize,
+    /// Words sent as deltas so far.
+    sent: Vec<&'static str>,
+}
+
+impl Stream {
+    pub(crate) fn new(sample_rate_hz: u32) -> Self {
+        Self {
+            sample_rate_hz: sample_rate_hz.max(1),
+            audio: Vec::new(),
+            checked: 0,
+            sent: Vec::new(),
+        }
+    }
+
+    /// Takes one audio chunk; answers the new stable words as deltas.
+    pub(crate) fn push(&mut self, id: RequestId, samples: &[i16]) -> Vec<BackendOutput> {
+        self.audio.extend_from_slice(samples);
+        let every = (u64::from(self.sample_rate_hz) * PARTIAL_EVERY_MS / 1000) as usize;
+        if self.audio.len() - self.checked < every {
+            return Vec::new();
+        }
+        self.checked = self.audio.len();
+        let total_ms = self.audio.len() as u64 * 1000 / u64::from(self.sample_rate_hz);
+        let ended: Vec<(u64, u64)> = bursts(&self.audio, self.sample_rate_hz)
+            .into_iter()
+            .filter(|&(_, end)| end + BRIDGE_MS <= total_ms)
+            .collect();
+        self.extend(id, &words(&ended))
+    }
+
+    /// The commit: the remaining words as deltas, then the final transcript.
+    pub(crate) fn finish(mut self, id: RequestId) -> Vec<BackendOutput> {
+        let all = words(&bursts(&self.audio, self.sample_rate_hz));
+        let transcript = all.join(" ");
+        let mut out = self.extend(id, &all);
+        out.push(BackendOutput::TranscriptDone {
+            request: id,
+            transcript,
+        });
+        out
+    }
+
+    /// Deltas for the words of `words` beyond those sent, if those sent are its prefix.
+    fn extend(&mut self, id: RequestId, words: &[&'static str]) -> Vec<BackendOutput> {
+        if words.len() <= self.sent.len() || !words.starts_with(&self.sent) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for &w in words.get(self.sent.len()..).unwrap_or_default() {
+            let delta = if self.sent.is_empty() {
+                w.to_owned()
+            } else {
+                format!(" {w}")
+            };
+            self.sent.push(w);
+            out.push(BackendOutput::TranscriptDelta { request: id, delta });
+        }
+        out
+    }
 }
 
 /// Voiced bursts as `(start_ms, end_ms)`.

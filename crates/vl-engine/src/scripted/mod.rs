@@ -17,12 +17,16 @@ pub mod asr;
 pub mod llm;
 pub mod tts;
 
-use crate::backend::{BackendOutput, BackendRequest};
+use std::collections::BTreeMap;
+
+use crate::backend::{BackendOutput, BackendRequest, RequestId};
 
 /// The scripted backend: answers every request at once, deterministically.
 #[derive(Debug, Default, Clone)]
 pub struct ScriptedBackend {
     handled: u64,
+    /// Streaming recognitions in progress.
+    streams: BTreeMap<RequestId, asr::Stream>,
 }
 
 impl ScriptedBackend {
@@ -32,15 +36,38 @@ impl ScriptedBackend {
     }
 
     /// Answers `request` with all its outputs, in order. [`BackendRequest::Cancel`] answers
-    /// nothing.
+    /// nothing. Streaming recognition ([`BackendRequest::TranscribeStart`] …
+    /// [`BackendRequest::TranscribeCommit`]) answers partial deltas as audio arrives and the
+    /// final transcript at the commit ([`asr`]).
     pub fn handle(&mut self, request: BackendRequest) -> Vec<BackendOutput> {
         self.handled += 1;
         match request {
             BackendRequest::Transcribe(r) => asr::transcribe(&r),
+            BackendRequest::TranscribeStart(r) => {
+                self.streams
+                    .insert(r.id, asr::Stream::new(r.sample_rate_hz));
+                Vec::new()
+            }
+            BackendRequest::TranscribeAudio { id, samples } => match self.streams.get_mut(&id) {
+                Some(stream) => stream.push(id, &samples),
+                None => Vec::new(),
+            },
+            BackendRequest::TranscribeCommit { id } => match self.streams.remove(&id) {
+                Some(stream) => stream.finish(id),
+                None => Vec::new(),
+            },
             BackendRequest::Generate(r) => llm::generate(&r),
             BackendRequest::Synthesize(r) => tts::synthesize(&r),
-            BackendRequest::Cancel { .. } => Vec::new(),
+            BackendRequest::Cancel { id } => {
+                self.streams.remove(&id);
+                Vec::new()
+            }
         }
+    }
+
+    /// Streaming recognitions started and neither committed nor cancelled yet.
+    pub fn open_streams(&self) -> usize {
+        self.streams.len()
     }
 
     /// How many requests [`handle`](Self::handle) has seen.

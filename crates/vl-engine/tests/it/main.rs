@@ -14,3 +14,4 @@ mod items;
 mod limits;
 mod sequences;
 mod session_update;
+mod streaming;
