@@ -55,6 +55,7 @@ fn speech_chunks() -> Vec<String> {
         text: "hello there, how are you today?".into(),
         voice: "alloy".into(),
         sample_rate_hz: 24_000,
+        blendshapes: false,
     })) {
         if let BackendOutput::Audio { samples, .. } = o {
             audio.extend(samples);

@@ -237,7 +237,15 @@ pub struct SynthesizeRequest {
     /// The rate the engine would like the audio in, in Hz; the backend may answer with another
     /// rate (stated on each [`BackendOutput::Audio`]) and the engine resamples.
     pub sample_rate_hz: u32,
+    /// Whether the session wants facial blendshapes (`animation.outputs` has `blendshapes`):
+    /// answer [`BackendOutput::Blendshapes`] then; otherwise they would be dropped, so skip the
+    /// work.
+    pub blendshapes: bool,
 }
+
+/// Values per blendshape frame (Azure's 55: ARKit's 52 in Azure's order plus head and eye
+/// rolls; backends.md §4.3).
+pub const BLENDSHAPE_CHANNELS: usize = 55;
 
 /// Token counts of one generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -343,6 +351,20 @@ pub enum BackendOutput {
         /// Start from the beginning of this request's audio, in ms.
         offset_ms: u64,
     },
+    /// Facial blendshape frames (Azure's 55-value order) following the previous ones; the
+    /// engine sends them as `response.animation_blendshapes.delta` when `animation.outputs` asks
+    /// for `blendshapes`, with `frame_index` = (start of this request in the item's audio +
+    /// `offset_ms`) × `fps` / 1000, rounded. Non-finite values are sent as 0.
+    Blendshapes {
+        /// The [`SynthesizeRequest`]'s id.
+        request: RequestId,
+        /// Time of the first frame from the beginning of this request's audio, in ms.
+        offset_ms: u64,
+        /// Frame rate, in frames per second (Azure: 60); 0 drops the output.
+        fps: u32,
+        /// The frames, one row of [`BLENDSHAPE_CHANNELS`] weights each.
+        frames: Vec<[f32; BLENDSHAPE_CHANNELS]>,
+    },
     /// The synthesis ended; ends the request.
     SynthesizeDone {
         /// The [`SynthesizeRequest`]'s id.
@@ -369,6 +391,7 @@ impl BackendOutput {
             | Self::Audio { request, .. }
             | Self::Word { request, .. }
             | Self::Viseme { request, .. }
+            | Self::Blendshapes { request, .. }
             | Self::SynthesizeDone { request }
             | Self::Failed { request, .. } => *request,
         }

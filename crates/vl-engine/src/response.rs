@@ -9,12 +9,13 @@ use vl_schema::audio_format::{Modality, OutputAudioFormat, TimestampType};
 use vl_schema::client::ResponseCreate;
 use vl_schema::item::{ResponseAudioPart, ResponseContentPart, TextPart};
 use vl_schema::server::{
-    CachedTokensDetails, ConversationItemCreated, FailedDetails, InputTokenDetails,
-    OutputTokenDetails, ReasonDetails, Response, ResponseAnimationVisemeDelta,
-    ResponseAnimationVisemeDone, ResponseAudioDelta, ResponseAudioDone,
-    ResponseAudioTimestampDelta, ResponseAudioTimestampDone, ResponseAudioTranscriptDelta,
-    ResponseAudioTranscriptDone, ResponseContentPartAdded, ResponseContentPartDone,
-    ResponseCreated, ResponseDone, ResponseFunctionCallArgumentsDelta,
+    BlendshapeFrames, CachedTokensDetails, ConversationItemCreated, FailedDetails,
+    InputTokenDetails, OutputTokenDetails, ReasonDetails, Response,
+    ResponseAnimationBlendshapesDelta, ResponseAnimationBlendshapesDone,
+    ResponseAnimationVisemeDelta, ResponseAnimationVisemeDone, ResponseAudioDelta,
+    ResponseAudioDone, ResponseAudioTimestampDelta, ResponseAudioTimestampDone,
+    ResponseAudioTranscriptDelta, ResponseAudioTranscriptDone, ResponseContentPartAdded,
+    ResponseContentPartDone, ResponseCreated, ResponseDone, ResponseFunctionCallArgumentsDelta,
     ResponseFunctionCallArgumentsDone, ResponseOutputItemAdded, ResponseOutputItemDone,
     ResponseStatus, ResponseTextDelta, ResponseTextDone, StatusDetails, StatusError, Usage,
 };
@@ -24,8 +25,8 @@ use vl_schema::voice::{OpenAiVoice, Voice};
 
 use crate::audio::{self, RateConverter};
 use crate::backend::{
-    BackendOutput, BackendRequest, ContextItem, FinishReason, GenerateRequest, RequestId, Role,
-    SynthesizeRequest, TokenUsage, ToolChoice, ToolSpec,
+    BLENDSHAPE_CHANNELS, BackendOutput, BackendRequest, ContextItem, FinishReason, GenerateRequest,
+    RequestId, Role, SynthesizeRequest, TokenUsage, ToolChoice, ToolSpec,
 };
 use crate::conversation::{AudioPart, Item, ItemKind, Part, Status, context_item};
 use crate::convert::{item_from_request, item_to_wire, part_to_wire};
@@ -588,6 +589,12 @@ impl Session {
                     offset_ms,
                     ..
                 } if !is_generate => s.on_viseme(r, viseme_id, offset_ms),
+                BackendOutput::Blendshapes {
+                    offset_ms,
+                    fps,
+                    frames,
+                    ..
+                } if !is_generate => s.on_blendshapes(r, offset_ms, fps, &frames),
                 BackendOutput::SynthesizeDone { .. } if !is_generate => {
                     r.synth = None;
                     s.pump_synth(now, r);
@@ -714,6 +721,7 @@ impl Session {
                 text,
                 voice: r.params.voice.name().unwrap_or("alloy").to_owned(),
                 sample_rate_hz: r.encoder.rate_hz,
+                blendshapes: self.blendshapes(),
             }));
         r.synth = Some((id, r.audio_ms()));
         r.deadline = Some(now + self.config.limits.backend_first_output_timeout);
@@ -796,6 +804,46 @@ impl Session {
         });
     }
 
+    fn on_blendshapes(
+        &mut self,
+        r: &mut ActiveResponse,
+        offset_ms: u64,
+        fps: u32,
+        frames: &[[f32; BLENDSHAPE_CHANNELS]],
+    ) {
+        if !self.blendshapes() || fps == 0 || frames.is_empty() {
+            return;
+        }
+        let base = r.synth.map_or(0, |(_, base)| base);
+        let Some((response_id, item_id, output_index)) = Self::message_ids(r) else {
+            return;
+        };
+        let start_ms = base.saturating_add(offset_ms);
+        let first = start_ms.saturating_mul(u64::from(fps)).saturating_add(500) / 1000;
+        // At most one second of frames per delta.
+        let per_delta = fps as usize;
+        for (i, chunk) in frames.chunks(per_delta).enumerate() {
+            let rows = chunk
+                .iter()
+                .map(|f| {
+                    f.iter()
+                        .map(|&v| if v.is_finite() { f64::from(v) } else { 0.0 })
+                        .collect()
+                })
+                .collect();
+            let index = first.saturating_add((i * per_delta) as u64);
+            self.emit(ResponseAnimationBlendshapesDelta {
+                event_id: None,
+                response_id: response_id.clone(),
+                item_id: item_id.clone(),
+                output_index,
+                content_index: 0,
+                frame_index: crate::session::clamp_u32(index),
+                frames: BlendshapeFrames::Rows(rows),
+            });
+        }
+    }
+
     /// Closes what can be closed and ends the response when everything is done.
     fn advance(&mut self, now: Instant, r: &mut ActiveResponse) {
         loop {
@@ -845,6 +893,7 @@ impl Session {
         let audio_mode = r.params.audio;
         let timestamps = self.word_timestamps();
         let visemes = self.visemes();
+        let blendshapes = self.blendshapes();
         let Some(idx) = r.message.take() else {
             return;
         };
@@ -888,6 +937,14 @@ impl Session {
                         item_id: item_id.clone(),
                         output_index,
                         content_index: 0,
+                    });
+                }
+                if blendshapes {
+                    self.emit(ResponseAnimationBlendshapesDone {
+                        event_id: None,
+                        response_id: response_id.clone(),
+                        item_id: item_id.clone(),
+                        output_index,
                     });
                 }
                 ResponseContentPart::Audio(ResponseAudioPart {

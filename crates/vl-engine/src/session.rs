@@ -653,6 +653,16 @@ impl Session {
             .is_some_and(|o| o.contains(&AnimationOutput::VisemeId))
     }
 
+    /// Whether blendshape frames are sent: `animation` is set and its `outputs` name
+    /// `blendshapes` (or are absent: their default is `["blendshapes"]`, protocol.md §4).
+    pub(crate) fn blendshapes(&self) -> bool {
+        self.session.animation.as_ref().is_some_and(|a| {
+            a.outputs
+                .as_ref()
+                .is_none_or(|o| o.contains(&AnimationOutput::Blendshapes))
+        })
+    }
+
     // ---------------------------------------------------------------------------------------
     // session.update
 

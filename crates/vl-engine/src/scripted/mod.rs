@@ -4,7 +4,7 @@
 //!   a user text containing a tool's name calls that tool with arguments `{}`; after a
 //!   `function_call_output` the reply is `The tool returned: <output>`.
 //! * TTS ([`tts`]): audible synthetic speech-like audio whose length grows with the text, exact
-//!   word timings and letter-derived visemes.
+//!   word timings, letter-derived visemes and (when asked) 60 fps blendshapes moving `jawOpen`.
 //! * ASR ([`asr`]): a transcript derived from the energy bursts of the audio.
 //!
 //! ```

@@ -255,6 +255,51 @@ fn silence(ms: u64, rate: u32, out: &mut Vec<i16>) {
 /// [`BackendOutput::Viseme`]s and one [`BackendOutput::Audio`] chunk (the word and the pause after
 /// it), then [`BackendOutput::SynthesizeDone`]. Audio is at the requested rate (24 kHz if the
 /// request asks for less than 8 kHz).
+/// Frame rate of the scripted blendshapes, in frames per second.
+pub const BLENDSHAPE_FPS: u32 = 60;
+
+/// Index of `jawOpen` in Azure's blendshape order (backends.md §4.3, 0-based).
+pub const JAW_OPEN: usize = 17;
+
+/// Blendshape frames of one word and the pause after it, starting at `offset_ms`: `jawOpen` is
+/// 0.5 during voiced letters (viseme ≠ 0) and 0 otherwise; the other channels stay 0. Frames
+/// cover `[offset_ms, offset_ms + word + gap)` on the global 60 fps grid, so consecutive words
+/// continue each other's frame indices.
+fn blendshapes(
+    req: &SynthesizeRequest,
+    phones: &[Phone],
+    offset_ms: u64,
+    gap_ms: u64,
+) -> BackendOutput {
+    let fps = u64::from(BLENDSHAPE_FPS);
+    let word_ms: u64 = phones.iter().map(|p| p.duration_ms).sum();
+    let first = (offset_ms * fps).div_ceil(1000);
+    let end = ((offset_ms + word_ms + gap_ms) * fps).div_ceil(1000);
+    let mut frames = Vec::new();
+    for f in first..end {
+        let t_ms = f * 1000 / fps;
+        let mut at = offset_ms;
+        let mut open = 0.0;
+        for p in phones {
+            if (at..at + p.duration_ms).contains(&t_ms) && p.viseme != 0 {
+                open = 0.5;
+            }
+            at += p.duration_ms;
+        }
+        let mut row = [0.0f32; crate::backend::BLENDSHAPE_CHANNELS];
+        if let Some(v) = row.get_mut(JAW_OPEN) {
+            *v = open;
+        }
+        frames.push(row);
+    }
+    BackendOutput::Blendshapes {
+        request: req.id,
+        offset_ms: first * 1000 / fps,
+        fps: BLENDSHAPE_FPS,
+        frames,
+    }
+}
+
 pub(crate) fn synthesize(req: &SynthesizeRequest) -> Vec<BackendOutput> {
     let rate = if req.sample_rate_hz >= 8000 {
         req.sample_rate_hz
@@ -299,6 +344,9 @@ pub(crate) fn synthesize(req: &SynthesizeRequest) -> Vec<BackendOutput> {
             offset_ms: offset_ms + word_ms,
         });
         silence(word.gap_ms, rate, &mut samples);
+        if req.blendshapes {
+            out.push(blendshapes(req, &word.phones, offset_ms, word.gap_ms));
+        }
         offset_ms += word_ms + word.gap_ms;
         out.push(BackendOutput::Audio {
             request: req.id,
@@ -330,6 +378,7 @@ mod tests {
             text: text.into(),
             voice: "alloy".into(),
             sample_rate_hz: 24_000,
+            blendshapes: false,
         }
     }
 

@@ -240,3 +240,86 @@ fn word_timestamps_and_visemes() {
     assert!(of_type(&e, "response.audio_timestamp.delta").is_empty());
     assert!(of_type(&e, "response.animation_viseme.delta").is_empty());
 }
+
+/// `animation.outputs: ["blendshapes"]`: 55-value frames at 60 fps covering the reply's audio,
+/// frame indices continuing across sentences; no visemes unless asked; the `.done` without
+/// `content_index`.
+#[test]
+fn blendshapes_only_when_asked() {
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {
+        "animation": {"model_name": "default", "outputs": ["blendshapes"]}}}));
+    h.take();
+    h.user_text("nice to meet you. how are you");
+    h.send(json!({"type": "response.create"}));
+    let e = h.take();
+    let synths: Vec<bool> = h
+        .requests
+        .iter()
+        .filter_map(|r| match r {
+            vl_engine::BackendRequest::Synthesize(s) => Some(s.blendshapes),
+            _ => None,
+        })
+        .collect();
+    assert!(synths.len() >= 2 && synths.iter().all(|&b| b), "{synths:?}");
+    assert!(of_type(&e, "response.animation_viseme.delta").is_empty());
+    let item_id = one(&e, "response.output_item.added")["item"]["id"].clone();
+    let deltas = of_type(&e, "response.animation_blendshapes.delta");
+    assert!(!deltas.is_empty());
+    let mut next = 0u64;
+    let mut frames = 0u64;
+    let mut open = 0usize;
+    for d in &deltas {
+        assert_eq!(d["item_id"], item_id);
+        assert_eq!(d["content_index"], 0);
+        let index = d["frame_index"].as_u64().unwrap();
+        // Contiguous up to one frame of rounding where a sentence starts.
+        assert!(
+            index + 1 >= next && index <= next + 1,
+            "{index} after {next}"
+        );
+        let rows = d["frames"].as_array().unwrap();
+        for row in rows {
+            let row = row.as_array().unwrap();
+            assert_eq!(row.len(), 55);
+            if row[17].as_f64().unwrap() > 0.0 {
+                open += 1;
+            }
+        }
+        next = index + rows.len() as u64;
+        frames += rows.len() as u64;
+    }
+    let audio_ms: u64 = of_type(&e, "response.audio.delta")
+        .iter()
+        .map(|d| crate::harness::b64(&d["delta"]).len() as u64 / 2 * 1000 / 24_000)
+        .sum();
+    let expected = audio_ms * 60 / 1000;
+    assert!(
+        frames.abs_diff(expected) <= 4,
+        "{frames} frames for {audio_ms} ms"
+    );
+    assert!(
+        open > 0 && (open as u64) < frames,
+        "jawOpen moves: {open} of {frames}"
+    );
+    let done = one(&e, "response.animation_blendshapes.done");
+    assert_eq!(done["item_id"], item_id);
+    assert!(done.get("content_index").is_none(), "{done}");
+    let c = collapsed(&e);
+    let at = |t: &str| c.iter().position(|x| x == t).unwrap();
+    assert!(at("response.animation_blendshapes.done") < at("response.content_part.done"));
+
+    // viseme_id only: visemes, no blendshapes, and the TTS is not asked for them.
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {
+        "animation": {"outputs": ["viseme_id"]}}}));
+    h.take();
+    h.user_text("nice to meet you");
+    h.send(json!({"type": "response.create"}));
+    let e = h.take();
+    assert!(of_type(&e, "response.animation_blendshapes.delta").is_empty());
+    assert!(of_type(&e, "response.animation_blendshapes.done").is_empty());
+    assert!(!of_type(&e, "response.animation_viseme.delta").is_empty());
+    assert!(h.requests.iter().all(|r| !matches!(r,
+        vl_engine::BackendRequest::Synthesize(s) if s.blendshapes)));
+}

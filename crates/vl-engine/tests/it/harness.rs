@@ -246,6 +246,7 @@ pub(crate) fn speech(text: &str, rate: u32, lead_ms: u32, tail_ms: u32) -> Vec<i
         text: text.into(),
         voice: "alloy".into(),
         sample_rate_hz: rate,
+        blendshapes: false,
     })) {
         if let BackendOutput::Audio { samples, .. } = o {
             out.extend(samples);
