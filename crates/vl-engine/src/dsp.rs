@@ -1,10 +1,20 @@
 //! Echo-cancellation and noise-suppression stages of the input pipeline.
 //!
-//! The session accepts and echoes `input_audio_echo_cancellation` and
-//! `input_audio_noise_reduction`; the stages that implement them are filled by the vl-dsp issue.
-//! Until then [`Passthrough`] is used, which leaves the audio unchanged. Both traits work on 10 ms
-//! frames of f32 samples in `[-1, 1]` at the processing rate
-//! ([`PROCESSING_RATE_HZ`](crate::PROCESSING_RATE_HZ)).
+//! The session builds a stage when the client enables `input_audio_echo_cancellation`
+//! (`{type: "server_echo_cancellation"}`) or `input_audio_noise_reduction` (`{type:
+//! "azure_deep_noise_suppression" | "near_field" | "far_field"}`), keeps it while a
+//! `session.update` leaves it on and drops it when one sets the field to `null`. The stages come
+//! from [`SessionConfig::echo_canceller`](crate::SessionConfig::echo_canceller) /
+//! [`SessionConfig::noise_suppressor`](crate::SessionConfig::noise_suppressor): by default
+//! [`vl_dsp_echo_canceller`] and [`vl_dsp_noise_suppressor`] (the vl-dsp crate); [`Passthrough`]
+//! leaves the audio unchanged. Both traits work on 10 ms frames of f32 samples in `[-1, 1]` at
+//! the processing rate ([`PROCESSING_RATE_HZ`](crate::PROCESSING_RATE_HZ)), in place and without
+//! allocating per frame.
+//!
+//! The echo canceller's far end is our own output audio, resampled to 16 kHz, pushed when the
+//! engine sends it: the client plays `response.audio.delta`s back to back from when it gets
+//! them, so the order of pushed samples is the playback order, and the canceller's delay
+//! estimator finds the bulk delay (network, jitter buffer, loudspeaker path; up to 1.6 s).
 
 use std::fmt;
 
@@ -23,7 +33,7 @@ pub trait NoiseSuppressor: fmt::Debug + Send {
     fn process(&mut self, frame: &mut [f32]);
 }
 
-/// The stage used until vl-dsp lands: accepts every call and changes nothing.
+/// A stage that accepts every call and changes nothing.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Passthrough;
 
@@ -34,4 +44,75 @@ impl EchoCanceller for Passthrough {
 
 impl NoiseSuppressor for Passthrough {
     fn process(&mut self, _frame: &mut [f32]) {}
+}
+
+impl EchoCanceller for vl_dsp::EchoCanceller {
+    fn process_render(&mut self, far_end: &[f32]) {
+        self.push_far_end(far_end);
+    }
+
+    fn process_capture(&mut self, frame: &mut [f32]) {
+        // The pipeline always passes whole 10 ms frames; a wrong length leaves the frame as is.
+        let _ = Self::process_capture(self, frame);
+    }
+}
+
+impl NoiseSuppressor for vl_dsp::NoiseSuppressor {
+    fn process(&mut self, frame: &mut [f32]) {
+        // As above: only whole frames arrive; a wrong length leaves the frame as is.
+        let _ = Self::process(self, frame);
+    }
+}
+
+/// The default echo canceller: [`vl_dsp::EchoCanceller`] with its default settings (300 ms
+/// tail, bulk delays up to 1.6 s, residual echo suppression, 20 s far-end FIFO).
+pub fn vl_dsp_echo_canceller() -> Box<dyn EchoCanceller> {
+    Box::new(vl_dsp::EchoCanceller::new(
+        vl_dsp::EchoCancellerConfig::default(),
+    ))
+}
+
+/// The default noise suppressor: [`vl_dsp::NoiseSuppressor`] with its default settings (at
+/// most 25 dB of attenuation where speech is absent). All three `input_audio_noise_reduction`
+/// types use it.
+pub fn vl_dsp_noise_suppressor() -> Box<dyn NoiseSuppressor> {
+    Box::new(vl_dsp::NoiseSuppressor::new(
+        vl_dsp::NoiseSuppressorConfig::default(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_sizes_agree() {
+        assert_eq!(vl_dsp::FRAME_LEN, vl_vad::FRAME_SAMPLES);
+        assert_eq!(vl_dsp::SAMPLE_RATE_HZ, crate::PROCESSING_RATE_HZ);
+    }
+
+    #[test]
+    fn vl_dsp_stages_keep_silence_silent_and_finite() {
+        let mut ec = vl_dsp_echo_canceller();
+        let mut ns = vl_dsp_noise_suppressor();
+        let mut frame = [0.0f32; 160];
+        for i in 0..200 {
+            let far: Vec<f32> = (0..160)
+                .map(|k| ((i * 160 + k) as f32 * 0.05).sin() * 0.3)
+                .collect();
+            ec.process_render(&far);
+            frame.fill(0.0);
+            ec.process_capture(&mut frame);
+            ns.process(&mut frame);
+            assert!(
+                frame.iter().all(|s| s.is_finite() && s.abs() < 1e-3),
+                "{frame:?}"
+            );
+        }
+        // A wrong length is left alone, no panic.
+        let mut short = [0.5f32; 100];
+        ec.process_capture(&mut short);
+        ns.process(&mut short);
+        assert!(short.iter().all(|&s| s == 0.5));
+    }
 }

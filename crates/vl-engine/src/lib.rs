@@ -73,9 +73,9 @@
 //! * Unknown fields give one `warning` (`unknown_parameter`) each; with
 //!   [`SessionConfig::strict_fields`] the event is rejected with an `error` instead.
 //! * `azure_semantic_vad*` and `semantic_vad` behave like `server_vad` with their own defaults.
-//! * Echo cancellation and noise suppression are accepted and echoed; the stages are built by
-//!   [`SessionConfig::echo_canceller`] / [`SessionConfig::noise_suppressor`] ([`dsp::Passthrough`]
-//!   until vl-dsp lands). The echo canceller's far end is our own output audio.
+//! * Echo cancellation and noise suppression run when the session enables them; the stages are
+//!   built by [`SessionConfig::echo_canceller`] / [`SessionConfig::noise_suppressor`] (vl-dsp's
+//!   by default, [`dsp`]). The echo canceller's far end is our own output audio.
 //!
 //! # Clocks
 //!

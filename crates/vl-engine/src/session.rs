@@ -28,7 +28,7 @@ use crate::backend::{
 };
 use crate::conversation::{Conversation, Item, ItemKind, Part, Placement, Status};
 use crate::convert::{item_from_request, item_to_wire};
-use crate::dsp::{EchoCanceller, NoiseSuppressor, Passthrough};
+use crate::dsp::{EchoCanceller, NoiseSuppressor};
 use crate::errors::{codes, invalid, invalid_value};
 use crate::ids::IdGen;
 use crate::input_audio::{AppendError, InputAudio, InputEvent, TurnParams, turn_params};
@@ -57,10 +57,11 @@ pub struct SessionConfig {
     /// it (connect time + the session cap). `None` omits it.
     pub expires_at: Option<i64>,
     /// Builds the echo canceller when the client enables `input_audio_echo_cancellation`
-    /// (default: [`Passthrough`] until vl-dsp lands).
+    /// (default: [`dsp::vl_dsp_echo_canceller`](crate::dsp::vl_dsp_echo_canceller);
+    /// [`dsp::Passthrough`](crate::dsp::Passthrough) changes nothing).
     pub echo_canceller: fn() -> Box<dyn EchoCanceller>,
     /// Builds the noise suppressor when the client enables `input_audio_noise_reduction`
-    /// (default: [`Passthrough`] until vl-dsp lands).
+    /// (default: [`dsp::vl_dsp_noise_suppressor`](crate::dsp::vl_dsp_noise_suppressor)).
     pub noise_suppressor: fn() -> Box<dyn NoiseSuppressor>,
     /// Streams VAD turns to the recogniser while the user speaks
     /// ([`BackendRequest::TranscribeStart`] / `TranscribeAudio` / `TranscribeCommit`, see
@@ -68,14 +69,6 @@ pub struct SessionConfig {
     /// is one [`BackendRequest::Transcribe`] at its commit. Default off; the scripted backend
     /// handles both.
     pub streaming_transcription: bool,
-}
-
-fn passthrough_ec() -> Box<dyn EchoCanceller> {
-    Box::new(Passthrough)
-}
-
-fn passthrough_ns() -> Box<dyn NoiseSuppressor> {
-    Box::new(Passthrough)
 }
 
 impl SessionConfig {
@@ -98,8 +91,8 @@ impl Default for SessionConfig {
             default_instructions: "You are a helpful voice assistant.".to_owned(),
             default_voice: "alloy".to_owned(),
             expires_at: None,
-            echo_canceller: passthrough_ec,
-            noise_suppressor: passthrough_ns,
+            echo_canceller: crate::dsp::vl_dsp_echo_canceller,
+            noise_suppressor: crate::dsp::vl_dsp_noise_suppressor,
             streaming_transcription: false,
         }
     }
@@ -691,9 +684,9 @@ impl Session {
         self.turn = turn;
         self.input
             .set_format(next.input_audio_format, next.input_audio_sampling_rate);
-        // Echo cancellation and noise suppression are accepted and echoed; the stages come from
-        // the config's factories (Passthrough until vl-dsp lands). A stage survives an update
-        // that keeps it on.
+        // Echo cancellation and noise suppression: the stages come from the config's factories
+        // (vl-dsp by default). A stage survives an update that keeps it on (its adaptation
+        // too); `null` drops it.
         match (
             &next.input_audio_echo_cancellation,
             self.input.echo_canceller.is_some(),
