@@ -6,6 +6,7 @@ mod asr;
 mod ns;
 mod resampler;
 mod vad;
+mod vad_events;
 
 const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
@@ -23,9 +24,12 @@ Evaluations:
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
                           alias/image, THD+N, delay (printed table and DIR/summary.md) and a
                           log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)
-  vad [--no-silero] [--files N] [--data DIR]
+  vad [--no-silero] [--files N] [--data DIR] [--no-events | --events-only]
                           vl-vad's classifiers vs earshot and Silero v6.2 on the TEN set, clean and
-                          with real noise at 20/10/5/0 dB: ROC-AUC, TPR at 1/5 % FPR, RTF
+                          with real noise at 20/10/5/0 dB: ROC-AUC, TPR at 1/5 % FPR, RTF; then
+                          turn detection (server_vad, semantic) on conversations of asterisk
+                          prompts in 4 languages with noise/music: onset, end-of-turn, premature
+                          ends, fragment pauses held, missed turns, false starts, prefix coverage
   help                    Print this text.
 ";
 

@@ -68,11 +68,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .unwrap_or_else(|| root.join("../shared/data"));
     let mut silero = true;
     let mut max_files = usize::MAX;
+    let (mut frames, mut events) = (true, true);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--data" => data = PathBuf::from(it.next().ok_or("--data takes a directory")?),
             "--no-silero" => silero = false,
+            "--no-events" => events = false,
+            "--events-only" => frames = false,
             "--files" => {
                 max_files = it
                     .next()
@@ -81,16 +84,33 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
             other => {
                 return Err(format!(
-                    "unknown flag `{other}`; usage: eval vad [--data DIR] [--no-silero] [--files N]"
+                    "unknown flag `{other}`; usage: eval vad [--data DIR] [--no-silero] [--files N] [--no-events | --events-only]"
                 ));
             }
         }
     }
-    let clips = load_ten(&data.join("vad/ten-testset"), max_files)?;
     let noises = SCENES
         .iter()
         .map(|s| load_noise(&data.join("noise"), s))
         .collect::<Result<Vec<_>, _>>()?;
+    if frames {
+        frame_level(&root, &data, &noises, silero, max_files)?;
+    }
+    if events {
+        event_level(&root, &noises, silero)?;
+    }
+    Ok(())
+}
+
+/// The frame-level tables on the TEN test set.
+fn frame_level(
+    root: &Path,
+    data: &Path,
+    noises: &[Vec<f32>],
+    silero: bool,
+    max_files: usize,
+) -> Result<(), String> {
+    let clips = load_ten(&data.join("vad/ten-testset"), max_files)?;
     let mut conditions = vec![Condition {
         name: "clean".into(),
         clips: clips.iter().map(|c| c.audio.clone()).collect(),
@@ -98,7 +118,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     for snr in SNRS {
         conditions.push(Condition {
             name: format!("{snr} dB"),
-            clips: mix_all(&clips, &noises, snr),
+            clips: mix_all(&clips, noises, snr),
         });
     }
     let labels: Vec<bool> = clips
@@ -132,7 +152,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         engines.push((name.to_string(), scored));
     }
     if silero {
-        let scored = run_silero(&root, &conditions, &clips)?;
+        let scored = run_silero(root, &conditions, &clips)?;
         engines.push((
             format!("Silero v{SILERO_VERSION} (onnxruntime, Python)"),
             scored,
@@ -150,6 +170,138 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         rows.push((name.clone(), metrics, secs / audio_total));
     }
     print!("{}", table(&conditions, &rows));
+    Ok(())
+}
+
+/// Music on hold (asterisk, 8 kHz → 16 kHz), concatenated.
+fn music() -> Result<Vec<f32>, String> {
+    let dir = Path::new("/usr/share/asterisk/moh");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            format!(
+                "{}: {e} (apt-get install asterisk-moh-opsound-wav)",
+                dir.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let mut r = hound::WavReader::open(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        if r.spec().sample_rate != 8000 {
+            continue;
+        }
+        let x: Vec<f32> = r
+            .samples::<i16>()
+            .filter_map(Result::ok)
+            .map(|s| f32::from(s) / 32768.0)
+            .collect();
+        for i in 0..x.len() * 2 {
+            let a = x[i / 2];
+            let b = x.get(i / 2 + 1).copied().unwrap_or(a);
+            out.push(if i % 2 == 0 { a } else { 0.5 * (a + b) });
+        }
+    }
+    if out.is_empty() {
+        return Err("no 8 kHz music on hold found".into());
+    }
+    Ok(out)
+}
+
+/// The event-level tables on conversations of asterisk prompts (see `vad_events`).
+fn event_level(root: &Path, noises: &[Vec<f32>], silero: bool) -> Result<(), String> {
+    use super::vad_events as ev;
+    let work = std::env::temp_dir().join(format!("vl-eval-vad-events-{}", std::process::id()));
+    let (conv, langs) = ev::build(&work)?;
+    let _ = std::fs::remove_dir_all(&work);
+    // Noise bed: 20 s of each scene in turn, from a seeded offset.
+    let mut rng = SEED ^ 0xE7E7;
+    let mut bed = Vec::new();
+    for n in noises {
+        let off = (splitmix(&mut rng) % n.len() as u64) as usize;
+        bed.extend((0..20 * RATE).map(|k| n[(off + k) % n.len()]));
+    }
+    let moh = music()?;
+    let mut conditions = vec![Condition {
+        name: "clean".into(),
+        clips: vec![conv.speech.clone()],
+    }];
+    for snr in [20.0, 10.0, 0.0] {
+        conditions.push(Condition {
+            name: format!("noise {snr} dB"),
+            clips: vec![ev::mix(&conv, &bed, snr)],
+        });
+    }
+    conditions.push(Condition {
+        name: "music 10 dB".into(),
+        clips: vec![ev::mix(&conv, &moh, 10.0)],
+    });
+    let seconds = conv.speech.len() as f64 / RATE as f64;
+    println!(
+        "\nConversations: {langs}; {seconds:.0} s per condition, seed-fixed (see xtask/src/eval/vad_events.rs)"
+    );
+    let clip = Clip {
+        audio: Vec::new(),
+        labels: conv.labels.clone(),
+    };
+    let clips = [clip];
+    let mut engines: Vec<(String, Vec<Vec<f32>>)> = Vec::new();
+    let per = |f: fn(&[f32], &[bool]) -> Scored| -> Vec<Vec<f32>> {
+        conditions
+            .iter()
+            .map(|c| f(&c.clips[0], &conv.labels).scores)
+            .collect()
+    };
+    engines.push((
+        "energy baseline".into(),
+        conditions
+            .iter()
+            .map(|c| ev::energy_baseline(&c.clips[0]))
+            .collect(),
+    ));
+    engines.push(("vl-vad neural".into(), per(score_neural)));
+    engines.push(("vl-vad energy".into(), per(score_energy)));
+    engines.push(("earshot 1.2.2".into(), per(score_earshot)));
+    if silero {
+        let scored = run_silero(root, &conditions, &clips)?;
+        engines.push((
+            format!("Silero v{SILERO_VERSION}"),
+            scored.into_iter().map(|s| s.scores).collect(),
+        ));
+    }
+    let mut rows = Vec::new();
+    for (ci, c) in conditions.iter().enumerate() {
+        for (name, probs) in &engines {
+            let p = &probs[ci];
+            rows.push((
+                c.name.clone(),
+                format!("{name} server_vad"),
+                ev::detect(&conv, &c.clips[0], p, false),
+            ));
+            if name.starts_with("vl-vad") || name.starts_with("Silero") {
+                rows.push((
+                    c.name.clone(),
+                    format!("{name} semantic"),
+                    ev::detect(&conv, &c.clips[0], p, true),
+                ));
+            }
+        }
+    }
+    print!(
+        "{}",
+        ev::table(
+            &rows,
+            "energy baseline server_vad",
+            &[
+                "vl-vad neural server_vad",
+                "vl-vad neural semantic",
+                "vl-vad energy server_vad",
+                "vl-vad energy semantic",
+            ],
+        )
+    );
     Ok(())
 }
 
