@@ -9,16 +9,19 @@
 
 use vl_schema::audio_format::InputAudioFormat;
 use vl_schema::turn_detection::{Eagerness, TurnDetection};
-use vl_vad::{FRAME_SAMPLES, ServerVadConfig, TurnEvent, Vad};
+use vl_schema::turn_detection::{EndOfUtteranceDetection, EouThresholdLevel};
+use vl_vad::{FRAME_SAMPLES, SemanticConfig, ServerVadConfig, ThresholdLevel, TurnEvent, Vad};
 
 use crate::PROCESSING_RATE_HZ;
 use crate::audio::{self, InputAudioError, RateConverter};
 use crate::dsp::{EchoCanceller, NoiseSuppressor};
 
 /// Turn detection parameters the engine acts on.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TurnParams {
     pub(crate) vad: ServerVadConfig,
+    /// Semantic end of turn (`azure_semantic_vad*`, `semantic_vad`); `None` = plain server_vad.
+    pub(crate) semantic: Option<SemanticConfig>,
     pub(crate) create_response: bool,
     pub(crate) interrupt_response: bool,
     pub(crate) auto_truncate: bool,
@@ -44,6 +47,7 @@ pub(crate) fn turn_params(td: Option<&TurnDetection>) -> Option<TurnParams> {
     let params =
         |vad, create: Option<bool>, interrupt: Option<bool>, truncate: Option<bool>| TurnParams {
             vad,
+            semantic: None,
             create_response: create.unwrap_or(true),
             interrupt_response: interrupt.unwrap_or(true),
             auto_truncate: truncate.unwrap_or(false),
@@ -65,26 +69,36 @@ pub(crate) fn turn_params(td: Option<&TurnDetection>) -> Option<TurnParams> {
         ),
         TurnDetection::AzureSemanticVad(v)
         | TurnDetection::AzureSemanticVadEn(v)
-        | TurnDetection::AzureSemanticVadMultilingual(v) => params(
-            vad(
-                v.threshold,
-                v.prefix_padding_ms,
-                v.silence_duration_ms,
-                v.speech_duration_ms,
-                420,
-                80,
-            ),
-            v.create_response,
-            v.interrupt_response,
-            v.auto_truncate,
-        ),
+        | TurnDetection::AzureSemanticVadMultilingual(v) => {
+            let mut p = params(
+                vad(
+                    v.threshold,
+                    v.prefix_padding_ms,
+                    v.silence_duration_ms,
+                    v.speech_duration_ms,
+                    420,
+                    80,
+                )
+                .with_speech_duration_assistant_speaking_ms(
+                    v.speech_duration_assistant_speaking_ms,
+                ),
+                v.create_response,
+                v.interrupt_response,
+                v.auto_truncate,
+            );
+            p.semantic = Some(azure_semantic(
+                v.silence_duration_ms.unwrap_or(500),
+                v.end_of_utterance_detection.as_ref(),
+            ));
+            p
+        }
         TurnDetection::SemanticVad(v) => {
             let silence = match v.eagerness {
                 Some(Eagerness::Low) => 1000,
                 Some(Eagerness::High) => 300,
                 _ => 500,
             };
-            params(
+            let mut p = params(
                 vad(
                     None,
                     None,
@@ -96,9 +110,29 @@ pub(crate) fn turn_params(td: Option<&TurnDetection>) -> Option<TurnParams> {
                 v.create_response,
                 v.interrupt_response,
                 v.auto_truncate,
-            )
+            );
+            p.semantic = Some(SemanticConfig::openai(match v.eagerness {
+                Some(Eagerness::Low) => vl_vad::Eagerness::Low,
+                Some(Eagerness::High) => vl_vad::Eagerness::High,
+                Some(Eagerness::Medium) => vl_vad::Eagerness::Medium,
+                _ => vl_vad::Eagerness::Auto,
+            }));
+            p
         }
     })
+}
+
+/// The semantic end-of-turn settings of an Azure semantic VAD (EOU `threshold_level`, default
+/// medium; `timeout_ms`, default 1000).
+fn azure_semantic(silence_ms: u32, eou: Option<&EndOfUtteranceDetection>) -> SemanticConfig {
+    let level = match eou.and_then(|e| e.threshold_level.as_ref()) {
+        Some(EouThresholdLevel::Low) => ThresholdLevel::Low,
+        Some(EouThresholdLevel::High) => ThresholdLevel::High,
+        Some(EouThresholdLevel::Medium) => ThresholdLevel::Medium,
+        _ => ThresholdLevel::Default,
+    };
+    let timeout = eou.and_then(|e| e.timeout_ms).unwrap_or(1000);
+    SemanticConfig::azure(silence_ms, level, timeout)
 }
 
 /// Why an append was refused (the buffer is unchanged then).
@@ -207,13 +241,26 @@ impl InputAudio {
                 self.vad = None;
                 self.streamed = None;
             }
-            (Some(p), Some(vad)) => vad.detector_mut().set_config(p.vad)?,
+            (Some(p), Some(vad)) => {
+                vad.detector_mut().set_config(p.vad)?;
+                vad.set_semantic(p.semantic.clone());
+            }
             (Some(p), None) => {
-                self.vad = Some(Vad::new(p.vad, PROCESSING_RATE_HZ)?);
+                let mut vad = Vad::new(p.vad, PROCESSING_RATE_HZ)?;
+                vad.set_semantic(p.semantic.clone());
+                self.vad = Some(vad);
                 self.vad_origin_ms = self.position_ms();
             }
         }
         Ok(())
+    }
+
+    /// The partial transcript of the turn in progress (whole text so far), for semantic end of
+    /// turn; ignored without semantic detection.
+    pub(crate) fn set_transcript(&mut self, text: &str) {
+        if let Some(vad) = &mut self.vad {
+            vad.set_transcript(text);
+        }
     }
 
     /// Session audio time: processed audio since the start, in ms.

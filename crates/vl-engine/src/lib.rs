@@ -72,7 +72,11 @@
 //!   audio starts before `audio_end_ms`.
 //! * Unknown fields give one `warning` (`unknown_parameter`) each; with
 //!   [`SessionConfig::strict_fields`] the event is rejected with an `error` instead.
-//! * `azure_semantic_vad*` and `semantic_vad` behave like `server_vad` with their own defaults.
+//! * `azure_semantic_vad*` and `semantic_vad` use vl-vad's semantic end of turn (EOU
+//!   `threshold_level` / `timeout_ms`, `eagerness`), fed with the streaming partial transcript
+//!   when [`SessionConfig::streaming_transcription`] is on; `speech_duration_assistant_speaking_ms`
+//!   is the minimum speech that barges in while the assistant speaks. `remove_filler_words` is
+//!   accepted and echoed but not acted on yet.
 //! * Echo cancellation and noise suppression run when the session enables them; the stages are
 //!   built by [`SessionConfig::echo_canceller`] / [`SessionConfig::noise_suppressor`] (vl-dsp's
 //!   by default, [`dsp`]). The echo canceller's far end is our own output audio.

@@ -124,6 +124,8 @@ pub(crate) struct PendingTranscription {
 pub(crate) struct TurnStream {
     pub(crate) request: RequestId,
     pub(crate) item_id: String,
+    /// The partial transcript so far (for semantic end of turn).
+    pub(crate) text: String,
 }
 
 /// Where the client is assumed to be playing assistant audio (for `auto_truncate`).
@@ -1042,7 +1044,11 @@ impl Session {
             deadline: None,
             started_output: false,
         });
-        self.stream = Some(TurnStream { request, item_id });
+        self.stream = Some(TurnStream {
+            request,
+            item_id,
+            text: String::new(),
+        });
     }
 
     /// Cancels the streaming recognition of a turn that will not be committed.
@@ -1131,12 +1137,20 @@ impl Session {
         };
         let item_id = pending.item_id.clone();
         let committed = pending.deadline.is_some();
+        let output_request = output.request();
         match output {
             BackendOutput::TranscriptDelta { delta, .. } => {
                 if committed {
                     pending.deadline = Some(now + stall);
                 }
                 pending.started_output = true;
+                // Partials of the turn in progress feed semantic end-of-turn detection.
+                if let Some(stream) = &mut self.stream {
+                    if stream.request == output_request && stream.text.len() < 64 * 1024 {
+                        stream.text.push_str(&delta);
+                        self.input.set_transcript(&stream.text);
+                    }
+                }
                 if !announce {
                     return;
                 }

@@ -273,3 +273,74 @@ fn the_answer_deadline_runs_from_the_commit() {
         .collect();
     assert_eq!(cancelled.len(), 1);
 }
+
+/// Issue #7: `speech_duration_assistant_speaking_ms` (azure_semantic_vad) is the minimum speech
+/// that barges in while the assistant speaks: a 1.2 s utterance interrupts with the default and
+/// not with 5 s; both with streaming recognition feeding the semantic end of turn.
+#[test]
+fn barge_in_needs_the_assistant_speaking_minimum() {
+    let run = |td: Value| {
+        let mut h = streaming_harness(true);
+        h.send(json!({"type": "session.update", "session": {"turn_detection": td}}));
+        h.take();
+        h.user_text("tell me about the weather today please, and what time is it");
+        h.hold = true;
+        h.send(json!({"type": "response.create"}));
+        h.release_until(|o| matches!(o, BackendOutput::GenerateDone { .. }));
+        h.release_until(|o| matches!(o, BackendOutput::Audio { .. }));
+        h.take();
+        assert!(h.session.has_active_response());
+        let mut audio = silence(8000, 200);
+        audio.extend(asterisk("hello-world.wav"));
+        audio.extend(silence(8000, 1200));
+        h.append_pcm(&audio, 8000, 20);
+        h.take()
+    };
+    let default = run(json!({"type": "azure_semantic_vad"}));
+    assert_eq!(
+        of_type(&default, "input_audio_buffer.speech_started").len(),
+        1,
+        "{:?}",
+        collapsed(&default)
+    );
+    assert_eq!(
+        one(&default, "response.done")["response"]["status_details"]["reason"],
+        "turn_detected"
+    );
+    let long = run(json!({"type": "azure_semantic_vad",
+        "speech_duration_assistant_speaking_ms": 5000}));
+    assert!(
+        of_type(&long, "input_audio_buffer.speech_started").is_empty(),
+        "{:?}",
+        collapsed(&long)
+    );
+    assert!(of_type(&long, "response.done").is_empty());
+}
+
+/// Semantic VAD turns with streaming recognition: the turn ends, is committed with its partials
+/// and answered (the partial transcript reaches the end-of-turn detector without breaking it).
+#[test]
+fn semantic_vad_turn_with_streaming_partials() {
+    for td in [
+        json!({"type": "azure_semantic_vad"}),
+        json!({"type": "azure_semantic_vad_multilingual",
+            "end_of_utterance_detection": {"threshold_level": "high", "timeout_ms": 500}}),
+        json!({"type": "semantic_vad", "eagerness": "high"}),
+    ] {
+        let mut h = streaming_harness(true);
+        h.send(json!({"type": "session.update", "session": {"turn_detection": td}}));
+        h.take();
+        h.append_pcm(&utterance(), 8000, 20);
+        h.append_pcm(&silence(8000, 3000), 8000, 20);
+        let ev = h.take();
+        assert_eq!(
+            of_type(&ev, "input_audio_buffer.committed").len(),
+            1,
+            "{:?}",
+            collapsed(&ev)
+        );
+        let done = one(&ev, "conversation.item.input_audio_transcription.completed");
+        assert!(!done["transcript"].as_str().unwrap().is_empty());
+        assert_eq!(of_type(&ev, "response.done").len(), 1);
+    }
+}
