@@ -3,7 +3,6 @@
 //! Every codec call of the engine goes through this module, so the engine does not depend on
 //! vl-codec's exact signatures anywhere else.
 
-use base64::Engine as _;
 use vl_codec::Resampler;
 use vl_codec::g711::Law;
 use vl_schema::audio_format::{InputAudioFormat, OutputAudioFormat};
@@ -17,16 +16,37 @@ pub(crate) enum InputAudioError {
     OddLength,
 }
 
-/// Strict standard base64 (RFC 4648 §4, padding required, no whitespace) to bytes.
+/// Strict standard base64 (RFC 4648 §4, padding required, no whitespace) to bytes, appended to
+/// `out` (vl-codec's strict decoder).
 pub(crate) fn decode_base64_bytes(text: &str, out: &mut Vec<u8>) -> Result<(), InputAudioError> {
-    base64::engine::general_purpose::STANDARD
-        .decode_vec(text, out)
+    vl_codec::base64::decode_base64_bytes(text, out)
+        .map(|_| ())
         .map_err(|_| InputAudioError::Base64)
 }
 
-/// Standard padded base64 of `bytes`.
+const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard padded base64 (RFC 4648 §4) of `bytes`.
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    let sym = |v: u32| {
+        char::from(
+            BASE64_ALPHABET
+                .get((v & 63) as usize)
+                .copied()
+                .unwrap_or(b'A'),
+        )
+    };
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let v = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(sym(v >> 18));
+        out.push(sym(v >> 12));
+        out.push(if chunk.len() > 1 { sym(v >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sym(v) } else { '=' });
+    }
+    out
 }
 
 /// Upper bound of the decoded size of a base64 text, in bytes.
@@ -139,5 +159,24 @@ impl RateConverter {
         self.process_f32(input, &mut tmp);
         out.extend(tmp.iter().map(|&s| vl_codec::pcm16::from_f32(s)));
         self.scratch_out = tmp;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips_through_the_strict_decoder() {
+        assert_eq!(encode_base64(&[]), "");
+        assert_eq!(encode_base64(&[0xFF, 0x00, 0x7F, 0x80]), "/wB/gA==");
+        assert_eq!(encode_base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(encode_base64(b"fooba"), "Zm9vYmE=");
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 97 + 13) as u8).collect();
+        for n in 0..data.len() {
+            let mut back = Vec::new();
+            decode_base64_bytes(&encode_base64(&data[..n]), &mut back).unwrap();
+            assert_eq!(back, &data[..n]);
+        }
     }
 }

@@ -316,8 +316,39 @@ impl Session {
     /// Handles the raw JSON text of one WebSocket message (Voice Live dialect). Decoding
     /// errors, unknown fields and rate-limit violations become `error` / `warning` events.
     pub fn handle_client_message(&mut self, now: Instant, text: &str) {
-        if self.closed {
+        if !self.admit(now) {
             return;
+        }
+        self.handle_admitted_text(now, text);
+    }
+
+    /// Handles one binary WebSocket message: UTF-8 is handled as
+    /// [`handle_client_message`](Self::handle_client_message) does; other bytes get an `error`
+    /// `invalid_json` (reliability.md B5). Rate-limited like every message.
+    pub fn handle_client_bytes(&mut self, now: Instant, bytes: &[u8]) {
+        if !self.admit(now) {
+            return;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.handle_admitted_text(now, text),
+            Err(e) => {
+                let err = invalid(
+                    vl_schema::error::codes::INVALID_JSON,
+                    format!(
+                        "The message is not valid JSON: invalid UTF-8 at byte {}.",
+                        e.valid_up_to()
+                    ),
+                    None,
+                );
+                self.emit_error(err, None);
+            }
+        }
+    }
+
+    /// The rate limit and closed check every client message passes first; `false` = drop it.
+    fn admit(&mut self, now: Instant) -> bool {
+        if self.closed {
+            return false;
         }
         match self.rate.check(now) {
             Verdict::Allow => {}
@@ -334,13 +365,17 @@ impl Session {
                     );
                     self.emit_error(err, None);
                 }
-                return;
+                return false;
             }
             Verdict::Close => {
                 self.request_close(1008, "rate_limit_exceeded");
-                return;
+                return false;
             }
         }
+        true
+    }
+
+    fn handle_admitted_text(&mut self, now: Instant, text: &str) {
         let event = match vl_schema::decode_client_event(text) {
             Ok(event) => event,
             Err(err) => {

@@ -436,3 +436,24 @@ fn garbage_audio_in_a_plausible_format_flows() {
     assert!(of_type(&e, "error").is_empty());
     one(&e, "response.done");
 }
+
+/// reliability.md B5: a binary frame that is not UTF-8 gets `invalid_json`; a UTF-8 binary frame
+/// is handled as text; the session stays usable.
+#[test]
+fn binary_frames_not_utf8_are_invalid_json() {
+    let mut h = Harness::new();
+    h.take();
+    h.session
+        .handle_client_bytes(h.now, &[0x7b, 0xff, 0xfe, 0x7d]);
+    h.drive();
+    let e = h.take();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_error(&e[0], "invalid_json", None);
+    h.session.handle_client_bytes(
+        h.now,
+        br#"{"type":"input_audio_buffer.clear","event_id":"b"}"#,
+    );
+    h.drive();
+    assert_eq!(types(&h.take()), ["input_audio_buffer.cleared"]);
+    h.user_text("still alive");
+}
