@@ -238,10 +238,9 @@ impl Conversation {
     }
 
     /// Drops the oldest item (used when the server must add one at the item cap).
-    pub(crate) fn evict_oldest(&mut self) {
-        if !self.items.is_empty() {
-            self.items.remove(0);
-        }
+    /// Removes the oldest item; returns its id.
+    pub(crate) fn evict_oldest(&mut self) -> Option<String> {
+        (!self.items.is_empty()).then(|| self.items.remove(0).id)
     }
 
     /// The conversation as the LLM sees it, oldest first.

@@ -20,7 +20,8 @@ pub struct Limits {
     pub min_commit_ms: u64,
     /// Most conversation items a session holds. Default 4096. A client `conversation.item.create`
     /// beyond it is refused (`max_items_exceeded`); items the server creates itself evict the
-    /// oldest item instead, so a long voice session never stalls.
+    /// oldest items instead (each announced with `conversation.item.deleted`), so a long voice
+    /// session never stalls and its history stays bounded.
     pub max_items: usize,
     /// Longest `instructions` (session, response or `additional_instructions`), in bytes. Default
     /// 256 KiB.

@@ -654,10 +654,22 @@ impl Session {
         ids
     }
 
-    /// Inserts an item the server creates, evicting the oldest at the item cap.
+    /// Inserts an item the server creates. At the item cap
+    /// ([`Limits::max_items`](crate::Limits::max_items)) the oldest items are dropped first, each
+    /// announced with `conversation.item.deleted`, so the history (and the LLM context) stays
+    /// bounded however long the session runs and the client's copy stays in step.
     pub(crate) fn insert_server_item(&mut self, item: Item) -> Option<String> {
         while self.conversation.len() >= self.config.limits.max_items.max(1) {
-            self.conversation.evict_oldest();
+            let Some(id) = self.conversation.evict_oldest() else {
+                break;
+            };
+            if self.playback.as_ref().is_some_and(|p| p.item_id == id) {
+                self.playback = None;
+            }
+            self.emit(ConversationItemDeleted {
+                event_id: None,
+                item_id: id,
+            });
         }
         self.conversation
             .insert(item, &Placement::Append)

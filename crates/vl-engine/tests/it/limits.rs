@@ -238,3 +238,40 @@ fn max_output_tokens_makes_the_response_incomplete() {
         "incomplete"
     );
 }
+
+/// Issue #9: a long voice session keeps at most `max_items` items; the oldest go first, each
+/// announced with `conversation.item.deleted` before the new item's events.
+#[test]
+fn history_is_bounded_with_the_oldest_items_deleted() {
+    let mut l = Limits::default();
+    l.max_items = 4;
+    let mut h = Harness::with_limits(l);
+    h.send(json!({"type": "session.update", "session": {"turn_detection": null}}));
+    h.take();
+    let mut created = Vec::new();
+    let mut deleted = Vec::new();
+    for _ in 0..7 {
+        let audio = speech("hello there", 24_000, 100, 100);
+        h.append_pcm(&audio, 24_000, 20);
+        h.send(json!({"type": "input_audio_buffer.commit"}));
+        let e = h.take();
+        let c = one(&e, "input_audio_buffer.committed");
+        created.push(c["item_id"].as_str().unwrap().to_owned());
+        let at = e
+            .iter()
+            .position(|x| x["type"] == "input_audio_buffer.committed")
+            .unwrap();
+        for (i, d) in e.iter().enumerate() {
+            if d["type"] == "conversation.item.deleted" {
+                assert!(i < at, "deleted before the new item");
+                deleted.push(d["item_id"].as_str().unwrap().to_owned());
+            }
+        }
+        assert!(h.session.item_count() <= 4);
+    }
+    assert_eq!(deleted, created[..3]);
+    h.send(json!({"type": "conversation.item.retrieve", "item_id": created[0]}));
+    assert_error(&h.take()[0], "invalid_value", None);
+    h.send(json!({"type": "conversation.item.retrieve", "item_id": created[3]}));
+    one(&h.take(), "conversation.item.retrieved");
+}
