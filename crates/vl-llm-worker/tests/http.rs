@@ -1,0 +1,274 @@
+//! The worker's HTTP/SSE layer with the deterministic echo test model, driven through the
+//! `vl-openai` client the server uses.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use vl_llm_worker::model::{ChatModel, EchoTestModel, Finish, GenParams, GenStats, ModelError};
+use vl_llm_worker::server::{AppState, Limits, TOOLS_NOTICE, router};
+use vl_openai::{
+    ChatClient, ChatEvent, ChatRequest, ClientConfig, ContextItem, Error, FinishReason, Role,
+    ToolSpec,
+};
+
+async fn start(model: Box<dyn ChatModel>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(AppState::new(model, Limits { max_tokens: 64 }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn ask(text: &str) -> ChatRequest {
+    ChatRequest {
+        instructions: "You are terse.".into(),
+        context: vec![ContextItem::Message {
+            role: Role::User,
+            text: text.into(),
+        }],
+        temperature: Some(0.0),
+        ..Default::default()
+    }
+}
+
+async fn events(base: &str, req: &ChatRequest) -> Vec<ChatEvent> {
+    let client = ChatClient::new(ClientConfig::new(format!("{base}/v1"))).unwrap();
+    let mut s = client.stream(req).await.unwrap();
+    let mut out = Vec::new();
+    while let Some(ev) = s.next().await {
+        out.push(ev.unwrap());
+    }
+    out
+}
+
+fn text(evs: &[ChatEvent]) -> String {
+    evs.iter()
+        .filter_map(|e| {
+            if let ChatEvent::TextDelta(t) = e {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn streams_the_echo_with_usage() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let evs = events(&base, &ask("hello there world")).await;
+    assert_eq!(text(&evs), "Echo: hello there world");
+    assert!(
+        evs.iter()
+            .filter(|e| matches!(e, ChatEvent::TextDelta(_)))
+            .count()
+            >= 4,
+        "streamed in pieces"
+    );
+    let Some(ChatEvent::Done {
+        usage: Some(u),
+        finish_reason,
+    }) = evs.last()
+    else {
+        panic!("{evs:?}")
+    };
+    assert_eq!(*finish_reason, FinishReason::Stop);
+    assert_eq!(u.output_text_tokens, 4);
+    assert_eq!(u.input_text_tokens, 3 + 1 + 3 + 1);
+}
+
+#[tokio::test]
+async fn max_tokens_is_honoured() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let mut req = ask("one two three four");
+    req.max_output_tokens = Some(2);
+    let evs = events(&base, &req).await;
+    assert_eq!(text(&evs), "Echo: one");
+    assert!(matches!(
+        evs.last(),
+        Some(ChatEvent::Done {
+            finish_reason: FinishReason::Length,
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn tools_get_a_prose_answer_with_the_notice_and_no_call() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let mut req = ask("weather in Paris?");
+    req.tools = vec![ToolSpec {
+        name: "get_weather".into(),
+        description: None,
+        parameters: json!(null),
+    }];
+    let evs = events(&base, &req).await;
+    assert!(!evs.iter().any(|e| matches!(e, ChatEvent::ToolCall(_))));
+    assert_eq!(text(&evs), format!("{TOOLS_NOTICE}Echo: weather in Paris?"));
+    assert!(TOOLS_NOTICE.contains("cannot call tools"));
+    // tool_choice none: no notice.
+    req.tool_choice = vl_openai::ToolChoice::None;
+    let evs = events(&base, &req).await;
+    assert_eq!(text(&evs), "Echo: weather in Paris?");
+}
+
+#[tokio::test]
+async fn non_streaming_answer_models_and_health() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let http = reqwest::Client::new();
+    let v: serde_json::Value = serde_json::from_slice(
+        &http
+            .post(format!("{base}/v1/chat/completions"))
+            .body(r#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":10}"#)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["choices"][0]["message"]["content"], "Echo: hi");
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"]["completion_tokens"], 2);
+    let models: serde_json::Value = serde_json::from_slice(
+        &http
+            .get(format!("{base}/v1/models"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(models["data"][0]["id"], "echo-test");
+    let health = http.get(format!("{base}/health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_requests_are_400_with_a_message() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let client = ChatClient::new(ClientConfig::new(format!("{base}/v1"))).unwrap();
+    let err = client.stream(&ChatRequest::default()).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::Status {
+            status: 400,
+            message: "`messages` must be a non-empty array".into()
+        }
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/chat/completions"))
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+/// Produces tokens forever (10 ms apart) until the sink refuses, counting them.
+struct Endless(Arc<AtomicU32>);
+
+impl ChatModel for Endless {
+    fn name(&self) -> &str {
+        "endless"
+    }
+    fn generate(
+        &mut self,
+        _: &GenParams,
+        sink: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<GenStats, ModelError> {
+        loop {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            if n > 2000 {
+                return Ok(GenStats {
+                    prompt_tokens: 0,
+                    completion_tokens: n,
+                    finish: Finish::Length,
+                });
+            }
+            if !sink(" tok") {
+                return Ok(GenStats {
+                    prompt_tokens: 0,
+                    completion_tokens: n,
+                    finish: Finish::Cancelled,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[tokio::test]
+async fn client_disconnect_stops_generation() {
+    let produced = Arc::new(AtomicU32::new(0));
+    let base = start(Box::new(Endless(produced.clone()))).await;
+    let client = ChatClient::new(ClientConfig::new(format!("{base}/v1"))).unwrap();
+    let mut s = client.stream(&ask("go")).await.unwrap();
+    assert!(matches!(s.next().await, Some(Ok(ChatEvent::TextDelta(_)))));
+    drop(s);
+    // The generation must stop soon after: the count settles well below the 2000 cap.
+    let t = Instant::now();
+    let mut last = produced.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = produced.load(Ordering::SeqCst);
+        if now == last {
+            break;
+        }
+        last = now;
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "generation kept running after the client left"
+        );
+    }
+    assert!(last < 500, "{last} tokens produced");
+}
+
+#[test]
+fn binary_prints_its_address_first_and_serves() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vl-llm-worker"))
+        .args(["--model-kind", "echo-test", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("first line {line:?}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let evs = rt.block_on(events(&format!("http://{addr}"), &ask("ping")));
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(text(&evs), "Echo: ping");
+}
+
+#[cfg(not(feature = "llama"))]
+#[test]
+fn real_model_without_the_feature_is_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vl-llm-worker"))
+        .args(["--model-kind", "llama"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("without the `llama` feature") && err.contains("--features llama"),
+        "{err}"
+    );
+}
