@@ -18,9 +18,10 @@ Evaluations:
                           prompts (real recordings), with backends.md anchors (artifacts/asr)
   aec [--out DIR]         vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
                           time (PNG), re-convergence, double-talk PESQ-WB (default artifacts/aec)
-  ns [--out DIR] [--no-dnsmos]
-                          vl-dsp's noise suppressor vs RNNoise and speexdsp on the 9 noise scenes
-                          at 0/5/10 dB + clean: PESQ-WB, STOI, SI-SDR, DNSMOS (artifacts/ns)
+  ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]
+                          vl-dsp's noise suppressor vs RNNoise and speexdsp with the 9 real noises
+                          at 0/5/10 dB + clean, on the scenes' speech and held-out asterisk G.722
+                          prompts: PESQ-WB, STOI, SI-SDR, DNSMOS, level (artifacts/ns)
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst
                           alias/image, THD+N, delay (printed table and DIR/summary.md) and a
                           log-sweep spectrogram PNG per pair (default DIR: artifacts/resampler)

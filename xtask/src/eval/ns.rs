@@ -1,10 +1,15 @@
-//! `cargo xtask eval ns [--out DIR] [--no-dnsmos]`: vl-dsp's noise suppressor against RNNoise
-//! (`nnnoiseless`, at 48 kHz through vl-codec's resampler) and the speexdsp preprocessor on the
-//! nine real-noise scenes of `$VL_TEST_DATA/noise` (speech at −26 dBFS, noise = mixture − clean
-//! remixed at 0/5/10 dB SNR) plus clean input (do no harm). Metrics: PESQ-WB (PyPI `pesq`),
-//! STOI (`pystoi`), SI-SDR (own code), DNSMOS P.835 OVRL/SIG/BAK (`speechmos`, offline), each
-//! output aligned to the clean reference by cross-correlation. Python runs in a venv this
-//! command creates (`.venv-eval-dsp`). Writes `DIR/summary.md` (default `artifacts/ns`).
+//! `cargo xtask eval ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]`: vl-dsp's
+//! noise suppressor against RNNoise (`nnnoiseless`, at 48 kHz through vl-codec's resampler)
+//! and the speexdsp preprocessor, with the nine real noises of `$VL_TEST_DATA/noise` (noise =
+//! mixture − clean) remixed at 0/5/10 dB SNR under speech at −26 dBFS, plus clean input (do no
+//! harm). Speech sets: `scenes` = the scenes' own clean speech; `heldout` = Debian asterisk
+//! G.722 prompts in es/fr/it/ru (never tuned on); `tune` = asterisk English prompts with the
+//! noises reversed in time (the split the suppressor's constants were tuned on). G.722 is
+//! decoded by PyPI `G722`. Metrics: PESQ-WB (PyPI `pesq`), STOI (`pystoi`), SI-SDR (own code),
+//! DNSMOS P.835 OVRL/SIG/BAK (`speechmos`, offline; needs librosa; a failure stops the run with
+//! the reason, `--no-dnsmos` skips it), output level change, each output aligned to the clean
+//! reference by cross-correlation. Python runs in a venv this command creates
+//! (`.venv-eval-dsp`). Writes `DIR/summary.md` (default `artifacts/ns`).
 
 #[path = "../../../crates/vl-dsp/tests/common/mod.rs"]
 pub(super) mod common;
@@ -38,7 +43,8 @@ if want_dnsmos:
     try:
         from speechmos import dnsmos
     except Exception as e:
-        print("dnsmos unavailable:", e, file=sys.stderr); want_dnsmos = False
+        sys.exit(f"DNSMOS requested but `from speechmos import dnsmos` failed: {e!r} "
+                 "(the venv needs speechmos, onnxruntime and librosa; or pass --no-dnsmos)")
 def load(p):
     with wave.open(p) as w:
         x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768.0
@@ -52,8 +58,11 @@ for line in open(sys.argv[1]):
     s = stoi(r, d, 16000, extended=False)
     o = sg = b = float('nan')
     if want_dnsmos:
-        m = dnsmos.run(np.clip(d, -1, 1), sr=16000)
-        o, sg, b = m['ovrl_mos'], m['sig_mos'], m['bak_mos']
+        try:
+            m = dnsmos.run(np.clip(d, -1, 1), sr=16000)
+            o, sg, b = m['ovrl_mos'], m['sig_mos'], m['bak_mos']
+        except Exception as e:
+            sys.exit(f"DNSMOS failed on {deg_p}: {e!r}")
     print(f"{p} {s} {o} {sg} {b}", flush=True)
 "#;
 
@@ -73,7 +82,10 @@ pub(super) fn venv_python() -> Result<PathBuf, String> {
     let venv = root.join(".venv-eval-dsp");
     let python = venv.join("bin/python");
     let ok = Command::new(&python)
-        .args(["-c", "import pesq, pystoi, speechmos, onnxruntime"])
+        .args([
+            "-c",
+            "import pesq, pystoi, onnxruntime, librosa, G722; from speechmos import dnsmos",
+        ])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
@@ -87,6 +99,8 @@ pub(super) fn venv_python() -> Result<PathBuf, String> {
             "pystoi==0.4.1",
             "speechmos==0.0.1.1",
             "onnxruntime",
+            "librosa==0.11.0",
+            "G722==1.2.8",
         ]))?;
     }
     Ok(python)
@@ -230,20 +244,182 @@ fn noisy(x: &[f32]) -> Result<Vec<f32>, String> {
     Ok(x.to_vec())
 }
 
+const DECODE_SCRIPT: &str = r#"
+import sys, wave, G722
+out_dir = sys.argv[2]
+for i, line in enumerate(open(sys.argv[1])):
+    pcm = G722.G722(16000, 64000).decode(open(line.strip(), 'rb').read())
+    with wave.open(f"{out_dir}/{i}.wav", 'wb') as w:
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+        w.writeframes(pcm.tobytes())
+"#;
+
+/// Speech material: the scenes' own speech, or asterisk G.722 prompts of some languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpeechSet {
+    /// The DPDFNet scenes' clean speech (one language each) with their own noise.
+    Scenes,
+    /// Asterisk G.722 prompts in es/fr/it/ru (not tuned on), one 15 s clip per noise scene.
+    HeldOut,
+    /// Asterisk G.722 English prompts: the split to tune on.
+    Tune,
+}
+
+impl SpeechSet {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Scenes => "scenes",
+            Self::HeldOut => "heldout",
+            Self::Tune => "tune",
+        }
+    }
+}
+
+/// 15 s clips of asterisk G.722 prompts (decoded to 16 kHz by PyPI `G722`), prompts drawn with
+/// a fixed seed, 0.3 s of silence between prompts; `count` clips of `len` samples.
+fn asterisk_clips(
+    langs: &[&str],
+    seed: u64,
+    count: usize,
+    len: usize,
+    dir: &Path,
+) -> Result<Vec<Vec<f32>>, String> {
+    let mut files = Vec::new();
+    for lang in langs {
+        let d = PathBuf::from("/usr/share/asterisk/sounds").join(lang);
+        let rd = std::fs::read_dir(&d).map_err(|e| {
+            format!(
+                "{}: {e} (apt-get install asterisk-core-sounds-{lang}-g722)",
+                d.display()
+            )
+        })?;
+        let mut v: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "g722"))
+            .collect();
+        v.sort();
+        files.extend(v);
+    }
+    if files.is_empty() {
+        return Err(format!("no .g722 prompts for {langs:?}"));
+    }
+    let mut rng = common::Rng::new(seed);
+    // Enough prompts for all clips (prompts are 1–4 s long), drawn without replacement.
+    let mut chosen = Vec::new();
+    let want = (count * len / 16_000).max(1);
+    while chosen.len() < want.min(files.len()) {
+        let i = (rng.uniform() * files.len() as f32) as usize % files.len();
+        chosen.push(files.swap_remove(i));
+    }
+    let dec = dir.join(format!("g722-{}-{seed}", langs.join("")));
+    std::fs::create_dir_all(&dec).map_err(|e| e.to_string())?;
+    let list = dec.join("list.txt");
+    let text: String = chosen
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    let fresh = std::fs::read_to_string(&list).ok().as_deref() != Some(text.as_str());
+    if fresh {
+        std::fs::write(&list, &text).map_err(|e| e.to_string())?;
+        let script = dec.join("decode.py");
+        std::fs::write(&script, DECODE_SCRIPT).map_err(|e| e.to_string())?;
+        cmd::run(
+            Command::new(venv_python()?)
+                .arg(&script)
+                .arg(&list)
+                .arg(&dec),
+        )?;
+    }
+    let mut clips = Vec::new();
+    let mut cur = Vec::new();
+    for i in 0..chosen.len() {
+        let (_, x) = read_wav(&dec.join(format!("{i}.wav")))?;
+        cur.extend(x);
+        cur.extend(std::iter::repeat_n(0.0, 4800));
+        if cur.len() >= len {
+            cur.truncate(len);
+            clips.push(std::mem::take(&mut cur));
+            if clips.len() == count {
+                break;
+            }
+        }
+    }
+    if clips.len() < count {
+        return Err(format!(
+            "only {} clips of speech for {langs:?}",
+            clips.len()
+        ));
+    }
+    Ok(clips)
+}
+
+/// (name, clean speech at −26 dBFS, noise at the speech's power) per clip of a set.
+fn material(set: SpeechSet, dir: &Path) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>, String> {
+    let data = common::data_dir().join("noise");
+    let mut scenes = Vec::new();
+    for scene in SCENES {
+        let (_, clean) = read_wav(&data.join(format!("{scene}_clean.wav")))?;
+        let (_, mix) = read_wav(&data.join(format!("{scene}_mixture.wav")))?;
+        let n = clean.len().min(mix.len()) / vl_dsp::FRAME_LEN * vl_dsp::FRAME_LEN;
+        let noise: Vec<f32> = mix[..n]
+            .iter()
+            .zip(&clean[..n])
+            .map(|(m, c)| m - c)
+            .collect();
+        scenes.push((scene, clean[..n].to_vec(), noise));
+    }
+    let n = scenes.iter().map(|s| s.1.len()).min().unwrap_or(0);
+    let speech: Vec<Vec<f32>> = match set {
+        SpeechSet::Scenes => scenes.iter().map(|s| s.1.clone()).collect(),
+        SpeechSet::HeldOut => asterisk_clips(&["es", "fr", "it", "ru"], 11, SCENES.len(), n, dir)?,
+        SpeechSet::Tune => {
+            let mut c = asterisk_clips(&["en"], 5, SCENES.len(), n, dir)?;
+            // Tune on the other half of each noise: reverse it in time.
+            for (_, _, noise) in scenes.iter_mut() {
+                noise.reverse();
+            }
+            c.truncate(SCENES.len());
+            c
+        }
+    };
+    let mut out = Vec::new();
+    for ((scene, _, noise), sp) in scenes.into_iter().zip(speech) {
+        let len = sp.len().min(noise.len());
+        let pc = common::power(&sp[..len]);
+        let level = (10f64.powf(-26.0 / 10.0) / pc).sqrt() as f32;
+        let clean: Vec<f32> = sp[..len].iter().map(|v| v * level).collect();
+        let gn = (10f64.powf(-26.0 / 10.0) / common::power(&noise[..len])).sqrt() as f32;
+        let noise: Vec<f32> = noise[..len].iter().map(|v| v * gn).collect();
+        out.push((scene.to_string(), clean, noise));
+    }
+    Ok(out)
+}
+
 /// Runs the evaluation.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut out_dir = cmd::project_root().join("artifacts/ns");
     let mut dnsmos = true;
+    let mut sets = vec![SpeechSet::Scenes, SpeechSet::HeldOut];
+    let usage = "usage: eval ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]";
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--out" => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
             "--no-dnsmos" => dnsmos = false,
-            other => {
-                return Err(format!(
-                    "unknown flag `{other}`; usage: eval ns [--out DIR] [--no-dnsmos]"
-                ));
+            "--sets" => {
+                sets = it
+                    .next()
+                    .ok_or("--sets takes a list")?
+                    .split(',')
+                    .map(|s| match s {
+                        "scenes" => Ok(SpeechSet::Scenes),
+                        "heldout" => Ok(SpeechSet::HeldOut),
+                        "tune" => Ok(SpeechSet::Tune),
+                        o => Err(format!("unknown set `{o}`; {usage}")),
+                    })
+                    .collect::<Result<_, _>>()?;
             }
+            other => return Err(format!("unknown flag `{other}`; {usage}")),
         }
     }
     let wav_dir = out_dir.join("wav");
@@ -263,100 +439,102 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut pairs = Vec::new();
     let mut keys = Vec::new();
     let mut sdr = Vec::new();
-    let data = common::data_dir().join("noise");
-    for scene in SCENES {
-        let (_, clean0) = read_wav(&data.join(format!("{scene}_clean.wav")))?;
-        let (_, mix) = read_wav(&data.join(format!("{scene}_mixture.wav")))?;
-        let n = clean0.len().min(mix.len()) / vl_dsp::FRAME_LEN * vl_dsp::FRAME_LEN;
-        let noise: Vec<f32> = mix[..n]
-            .iter()
-            .zip(&clean0[..n])
-            .map(|(m, c)| m - c)
-            .collect();
-        let pc = common::power(&clean0[..n]);
-        let level = (10f64.powf(-26.0 / 10.0) / pc).sqrt() as f32;
-        let clean: Vec<f32> = clean0[..n].iter().map(|v| v * level).collect();
-        let ref_path = wav_dir.join(format!("{scene}_ref.wav"));
-        write_wav(&ref_path, 16_000, &clean)?;
-        for (ci, (cname, snr)) in conditions.iter().enumerate() {
-            let input: Vec<f32> = match snr {
-                Some(s) => {
-                    let pn = common::power(&noise);
-                    let g = (pc / pn / 10f64.powf(s / 10.0)).sqrt() as f32 * level;
-                    clean.iter().zip(&noise).map(|(c, v)| c + g * v).collect()
-                }
-                None => clean.clone(),
-            };
-            for (ei, (ename, f)) in engines.iter().enumerate() {
-                let y = f(&input)?;
-                let lag = if ei == 0 {
-                    0
-                } else {
-                    best_lag(&clean, &y, 1200)
+    let mut levels = Vec::new();
+    for (si, &set) in sets.iter().enumerate() {
+        for (clip, clean, noise) in material(set, &out_dir)? {
+            let n = clean.len();
+            let ref_path = wav_dir.join(format!("{}_{clip}_ref.wav", set.name()));
+            write_wav(&ref_path, 16_000, &clean)?;
+            for (ci, (_, snr)) in conditions.iter().enumerate() {
+                let input: Vec<f32> = match snr {
+                    Some(s) => {
+                        let g = 10f64.powf(-s / 20.0) as f32;
+                        clean.iter().zip(&noise).map(|(c, v)| c + g * v).collect()
+                    }
+                    None => clean.clone(),
                 };
-                let aligned: Vec<f32> = y[lag..]
-                    .iter()
-                    .copied()
-                    .chain(std::iter::repeat_n(0.0, lag))
-                    .collect();
-                let path = wav_dir.join(format!("{scene}_{ci}_{ename}.wav"));
-                write_wav(&path, 16_000, &aligned)?;
-                sdr.push(si_sdr_db(&clean[..n - 1200], &aligned[..n - 1200]));
-                pairs.push((ref_path.clone(), path));
-                keys.push((ci, ei, lag));
-                let _ = cname;
+                for (ei, (ename, f)) in engines.iter().enumerate() {
+                    let y = f(&input)?;
+                    let lag = if ei == 0 {
+                        0
+                    } else {
+                        best_lag(&clean, &y, 1200)
+                    };
+                    let aligned: Vec<f32> = y[lag..]
+                        .iter()
+                        .copied()
+                        .chain(std::iter::repeat_n(0.0, lag))
+                        .collect();
+                    let path = wav_dir.join(format!("{}_{clip}_{ci}_{ename}.wav", set.name()));
+                    write_wav(&path, 16_000, &aligned)?;
+                    sdr.push(si_sdr_db(&clean[..n - 1200], &aligned[..n - 1200]));
+                    levels.push(
+                        10.0 * (common::power(&aligned[..n - 1200])
+                            / common::power(&input[..n - 1200]))
+                        .log10(),
+                    );
+                    pairs.push((ref_path.clone(), path));
+                    keys.push((si, ci, ei, lag));
+                }
             }
+            eprintln!("{} {clip}: done", set.name());
         }
-        eprintln!("{scene}: done");
     }
     let m = py_metrics(&pairs, dnsmos, &out_dir)?;
-    let mut table = String::from(
-        "| input | engine | PESQ-WB | STOI | SI-SDR dB | DNSMOS OVRL / SIG / BAK | delay (samples) | PESQ / RNNoise | STOI / RNNoise | SI-SDR − RNNoise dB | OVRL / RNNoise |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
-    );
-    for (ci, (cname, _)) in conditions.iter().enumerate() {
-        let mut rows = Vec::new();
-        for (ei, (ename, _)) in engines.iter().enumerate() {
-            let idx: Vec<usize> = keys
+    let mut table = String::new();
+    for (si, &set) in sets.iter().enumerate() {
+        let _ = writeln!(
+            table,
+            "\n### speech set `{}`\n\n| input | engine | PESQ-WB | STOI | SI-SDR dB | DNSMOS OVRL / SIG / BAK | level out/in dB | delay (samples) | PESQ / RNNoise | STOI / RNNoise | SI-SDR − RNNoise dB | OVRL / RNNoise |\n|---|---|---|---|---|---|---|---|---|---|---|---|",
+            set.name()
+        );
+        for (ci, (cname, _)) in conditions.iter().enumerate() {
+            let mut rows = Vec::new();
+            for (ei, (ename, _)) in engines.iter().enumerate() {
+                let idx: Vec<usize> = keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.0 == si && k.1 == ci && k.2 == ei)
+                    .map(|(i, _)| i)
+                    .collect();
+                let avg = |f: &dyn Fn(usize) -> f64| {
+                    idx.iter().map(|&i| f(i)).sum::<f64>() / idx.len() as f64
+                };
+                let r = [
+                    avg(&|i| m[i].pesq),
+                    avg(&|i| m[i].stoi),
+                    avg(&|i| sdr[i]),
+                    avg(&|i| m[i].ovrl),
+                    avg(&|i| m[i].sig),
+                    avg(&|i| m[i].bak),
+                    avg(&|i| keys[i].3 as f64),
+                    avg(&|i| levels[i]),
+                ];
+                rows.push((ename, r));
+            }
+            let rn = rows
                 .iter()
-                .enumerate()
-                .filter(|(_, k)| k.0 == ci && k.1 == ei)
-                .map(|(i, _)| i)
-                .collect();
-            let avg = |f: &dyn Fn(usize) -> f64| {
-                idx.iter().map(|&i| f(i)).sum::<f64>() / idx.len() as f64
-            };
-            let r = [
-                avg(&|i| m[i].pesq),
-                avg(&|i| m[i].stoi),
-                avg(&|i| sdr[i]),
-                avg(&|i| m[i].ovrl),
-                avg(&|i| m[i].sig),
-                avg(&|i| m[i].bak),
-                avg(&|i| keys[i].2 as f64),
-            ];
-            rows.push((ename, r));
-        }
-        let rn = rows
-            .iter()
-            .find(|r| *r.0 == "RNNoise")
-            .map(|r| r.1)
-            .unwrap_or_default();
-        for (ename, r) in &rows {
-            let _ = writeln!(
-                table,
-                "| {cname} | {ename} | {:.2} | {:.3} | {:.1} | {:.2} / {:.2} / {:.2} | {:.0} | {:.3} | {:.3} | {:+.1} | {:.3} |",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[0] / rn[0],
-                r[1] / rn[1],
-                r[2] - rn[2],
-                r[3] / rn[3]
-            );
+                .find(|r| *r.0 == "RNNoise")
+                .map(|r| r.1)
+                .unwrap_or_default();
+            for (ename, r) in &rows {
+                let _ = writeln!(
+                    table,
+                    "| {cname} | {ename} | {:.2} | {:.3} | {:.1} | {:.2} / {:.2} / {:.2} | {:+.2} | {:.0} | {:.3} | {:.3} | {:+.1} | {:.3} |",
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[7],
+                    r[6],
+                    r[0] / rn[0],
+                    r[1] / rn[1],
+                    r[2] - rn[2],
+                    r[3] / rn[3]
+                );
+            }
         }
     }
     println!("{table}");
