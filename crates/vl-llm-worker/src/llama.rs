@@ -7,7 +7,7 @@ use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
-use llama_cpp_2::model::{AddBos, LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 
 use crate::model::{ChatModel, Finish, GenParams, GenStats, Message, ModelError};
@@ -89,10 +89,8 @@ impl ChatModel for LlamaChat {
             .unwrap_or(0);
         let tokens = loop {
             let prompt = self.prompt(&messages)?;
-            let tokens = self
-                .model
-                .str_to_token(&prompt, AddBos::Never)
-                .map_err(|e| failed("tokenize", e))?;
+            // The template writes the special tokens as text: parse them, add nothing.
+            let tokens = self.model.vocab().tokenize(prompt.as_bytes(), false, true);
             if tokens.len() < budget {
                 break tokens;
             }
@@ -122,21 +120,23 @@ impl ChatModel for LlamaChat {
         }
         ctx.decode(&mut batch)
             .map_err(|e| failed("prompt decode", e))?;
+        let n_vocab = self.model.n_vocab();
         let mut sampler = if params.temperature <= 0.0 {
             LlamaSampler::chain_simple([
-                LlamaSampler::penalties(64, 1.1, 0.0, 0.0),
+                LlamaSampler::penalties(n_vocab, 64, 1.1, 0.0, 0.0),
                 LlamaSampler::greedy(),
             ])
         } else {
             LlamaSampler::chain_simple([
-                LlamaSampler::penalties(64, 1.1, 0.0, 0.0),
+                LlamaSampler::penalties(n_vocab, 64, 1.1, 0.0, 0.0),
                 LlamaSampler::top_k(40),
                 LlamaSampler::top_p(0.95, 1),
                 LlamaSampler::temp(params.temperature),
                 LlamaSampler::dist(params.seed),
             ])
         };
-        let mut decoder = encoding_rs::UTF_8.new_decoder();
+        // Bytes of a UTF-8 character split across tokens, held until it is complete.
+        let mut pending: Vec<u8> = Vec::new();
         let mut stats = GenStats {
             prompt_tokens: u32::try_from(tokens.len()).unwrap_or(u32::MAX),
             completion_tokens: 0,
@@ -152,14 +152,13 @@ impl ChatModel for LlamaChat {
             }
             let token = sampler.sample(&ctx, -1);
             sampler.accept(token);
-            if self.model.is_eog_token(token) {
+            let vocab = self.model.vocab();
+            if vocab.is_eog(token) {
                 break;
             }
             stats.completion_tokens += 1;
-            let piece = self
-                .model
-                .token_to_piece(token, &mut decoder, false, None)
-                .map_err(|e| failed("detokenize", e))?;
+            pending.extend(vocab.token_to_piece(token, false, None));
+            let piece = take_utf8(&mut pending);
             if !piece.is_empty() && !sink(&piece) {
                 stats.finish = Finish::Cancelled;
                 break;
@@ -172,5 +171,45 @@ impl ChatModel for LlamaChat {
             pos += 1;
         }
         Ok(stats)
+    }
+}
+
+/// The complete UTF-8 text at the start of `pending` (invalid bytes become U+FFFD); an
+/// incomplete character at the end stays in `pending`.
+fn take_utf8(pending: &mut Vec<u8>) -> String {
+    match std::str::from_utf8(pending) {
+        Ok(s) => {
+            let out = s.to_owned();
+            pending.clear();
+            out
+        }
+        Err(e) if e.error_len().is_none() => {
+            let valid = e.valid_up_to();
+            let out =
+                String::from_utf8_lossy(pending.get(..valid).unwrap_or_default()).into_owned();
+            pending.drain(..valid);
+            out
+        }
+        Err(_) => {
+            let out = String::from_utf8_lossy(pending).into_owned();
+            pending.clear();
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::take_utf8;
+
+    #[test]
+    fn utf8_split_across_tokens() {
+        let mut p = "a\u{20ac}".as_bytes()[..3].to_vec();
+        assert_eq!(take_utf8(&mut p), "a");
+        p.push(0xAC);
+        assert_eq!(take_utf8(&mut p), "\u{20ac}");
+        assert!(p.is_empty());
+        let mut p = vec![b'x', 0xFF, b'y'];
+        assert_eq!(take_utf8(&mut p), "x\u{fffd}y");
     }
 }
