@@ -2,7 +2,10 @@
 //! delay), noise power from minima-controlled recursive averaging (MCRA: speech presence from
 //! the ratio of smoothed power to its running minimum), and the optimally-modified
 //! log-spectral amplitude gain (OM-LSA: MMSE-LSA gain under speech presence, decision-directed
-//! a-priori SNR, a floor gain where speech is absent).
+//! a-priori SNR, the a-priori speech absence from the minima-controlled presence, a floor gain
+//! where speech is absent). Do no harm: the floor rises to 1 as the long-term SNR (speech
+//! frames against the noise estimate) goes from 12 to 22 dB, so clean input is barely touched;
+//! the final gain is smoothed across frequency where speech is absent (musical noise).
 
 #![allow(
     clippy::needless_range_loop,
@@ -45,8 +48,23 @@ const NOISE_ALPHA: f32 = 0.92;
 const NOISE_BIAS: f32 = 1.3;
 /// Ceiling of the noise estimate relative to the tracked minimum (minimum-statistics bias).
 const MIN_TO_NOISE: f32 = 1.5;
-/// A-priori probability of speech absence.
-const Q_ABSENCE: f32 = 0.4;
+/// Bounds of the a-priori probability of speech absence.
+const Q_MIN: f32 = 0.1;
+const Q_MAX: f32 = 0.9;
+/// Lowest a-priori SNR relative to the squared gain floor.
+const XI_MIN_REL: f32 = 1.0;
+/// Noise power per bin (FFT units) below which nothing is attenuated: about −85 dBFS per bin.
+const COMFORT: f32 = 1e-6;
+/// Long-term SNR (dB) at and above which nothing is attenuated.
+const LT_SNR_HI: f32 = 22.0;
+/// Long-term SNR (dB) at and below which the full attenuation applies.
+const LT_SNR_LO: f32 = 12.0;
+/// Frame power over noise power above which a frame updates the long-term speech level.
+const LT_SPEECH_RATIO: f32 = 4.0;
+/// Smoothing of the long-term speech level per speech frame (≈ 1 s).
+const LT_ALPHA: f32 = 0.99;
+/// Regularisation of the noise estimate per bin (FFT units).
+const NOISE_FLOOR: f32 = 1e-12;
 
 /// Noise suppressor state for one 16 kHz mono stream; 10 ms frames in place, 160 samples
 /// (10 ms) of delay. Nothing allocates after [`NoiseSuppressor::new`].
@@ -64,6 +82,8 @@ pub struct NoiseSuppressor {
     noise: Vec<f32>,
     prev_gain_h1: Vec<f32>,
     prev_gamma: Vec<f32>,
+    gain: Vec<f32>,
+    speech_lt: f32,
     frames: u32,
 }
 
@@ -104,6 +124,8 @@ impl NoiseSuppressor {
             noise: vec![0.0; bins],
             prev_gain_h1: vec![1.0; bins],
             prev_gamma: vec![1.0; bins],
+            gain: vec![1.0; bins],
+            speech_lt: 0.0,
             frames: 0,
         }
     }
@@ -144,21 +166,47 @@ impl NoiseSuppressor {
             *p = c.norm_sqr();
         }
         self.update_noise(bins);
+        // Long-term SNR: speech level from frames well above the noise, against the noise.
+        let frame_pow: f32 = self.power.iter().sum();
+        let noise_pow: f32 = self.noise.iter().sum::<f32>() + 1e-12;
+        if frame_pow > LT_SPEECH_RATIO * noise_pow {
+            self.speech_lt = LT_ALPHA * self.speech_lt + (1.0 - LT_ALPHA) * frame_pow;
+        }
+        let snr_lt = 10.0 * (self.speech_lt / noise_pow + 1e-12).log10();
+        // Do no harm: noise far below the speech needs no suppression; the gain floor rises
+        // from the configured maximum attenuation (long-term SNR ≤ LT_SNR_LO) to 1 (≥ LT_SNR_HI).
+        let w = ((LT_SNR_HI - snr_lt) / (LT_SNR_HI - LT_SNR_LO)).clamp(0.0, 1.0);
+        let gain_min = self.gain_min.powf(w);
+        let xi_min = self.gain_min * self.gain_min * XI_MIN_REL;
         for k in 0..bins {
-            let noise = NOISE_BIAS * self.noise[k] + 1e-12;
+            let noise = NOISE_BIAS * self.noise[k] + NOISE_FLOOR;
             let gamma = (self.power[k] / noise).min(1e4);
-            let xi_min = self.gain_min * self.gain_min;
             let xi = (DD_ALPHA * self.prev_gain_h1[k] * self.prev_gain_h1[k] * self.prev_gamma[k]
                 + (1.0 - DD_ALPHA) * (gamma - 1.0).max(0.0))
             .max(xi_min);
             let v = gamma * xi / (1.0 + xi);
             let gain_h1 = (xi / (1.0 + xi) * (0.5 * expint_e1(v)).exp()).min(1.0);
-            let odds = Q_ABSENCE / (1.0 - Q_ABSENCE) * (1.0 + xi) * (-v).max(-80.0).exp();
-            let p = (1.0 / (1.0 + odds)).min(self.presence[k].max(0.0) * 0.5 + 0.5);
-            let gain = gain_h1.powf(p) * self.gain_min.powf(1.0 - p);
+            // A-priori speech absence from the minima-controlled presence estimate.
+            let q = (1.0 - self.presence[k]).clamp(Q_MIN, Q_MAX);
+            let odds = q / (1.0 - q) * (1.0 + xi) * (-v).max(-80.0).exp();
+            let p = 1.0 / (1.0 + odds);
+            // Floor: never attenuate a bin below what brings its noise to the comfort level,
+            // so a clean input (noise near the floor) passes through.
+            let floor = gain_min.max((COMFORT / noise).sqrt()).min(1.0);
+            let gain = gain_h1.max(floor).powf(p) * floor.powf(1.0 - p);
             self.prev_gain_h1[k] = gain_h1;
             self.prev_gamma[k] = gamma;
-            self.spec[k] *= if gain.is_finite() { gain } else { 1.0 };
+            self.gain[k] = if gain.is_finite() { gain } else { 1.0 };
+        }
+        // Musical-noise control: light smoothing of the gain across frequency where speech
+        // is absent.
+        for k in 0..bins {
+            let lo = self.gain[k.saturating_sub(1)];
+            let hi = self.gain[(k + 1).min(bins - 1)];
+            let g = self.gain[k];
+            let sm = 0.25 * lo + 0.5 * g + 0.25 * hi;
+            let w = self.presence[k];
+            self.spec[k] *= w * g + (1.0 - w) * sm;
         }
         self.stft.synthesise(&self.spec, frame);
         Ok(())
