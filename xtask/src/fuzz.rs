@@ -54,26 +54,71 @@ pub(crate) fn smoke() -> Result<(), String> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    // One build of all targets (cargo links them in parallel), then each binary runs directly:
+    // `cargo fuzz run` per target re-checks and re-links the crate every time.
+    let root = cmd::project_root();
+    cmd::run(
+        Command::new("cargo")
+            .current_dir(root.join("fuzz"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "build"]),
+    )?;
+    let bin_dir = root
+        .join("fuzz/target")
+        .join(host_triple()?)
+        .join("release");
     for target in targets()? {
-        run_target(&target, seconds)?;
+        let (corpus, seeds) = corpus_dirs(&target)?;
+        let artifacts = root.join("fuzz/artifacts").join(&target);
+        std::fs::create_dir_all(&artifacts)
+            .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
+        let mut command = Command::new(bin_dir.join(&target));
+        command
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-print_final_stats=1")
+            .arg(&corpus);
+        if let Some(seeds) = seeds {
+            command.arg(seeds);
+        }
+        cmd::run(&mut command)?;
     }
     Ok(())
 }
 
-fn run_target(target: &str, seconds: u64) -> Result<(), String> {
+/// The host's target triple (`rustc -vV`), which names cargo-fuzz's output directory.
+fn host_triple() -> Result<String, String> {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("cannot run rustc -vV: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_string)
+        .ok_or_else(|| "rustc -vV printed no host triple".to_string())
+}
+
+/// The target's corpus directory (created) and its committed seeds, if any.
+fn corpus_dirs(target: &str) -> Result<(std::path::PathBuf, Option<std::path::PathBuf>), String> {
     let root = cmd::project_root();
     let seeds = root.join("fuzz/seeds").join(target);
     let corpus = root.join("fuzz/corpus").join(target);
     std::fs::create_dir_all(&corpus)
         .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+    Ok((corpus, seeds.is_dir().then_some(seeds)))
+}
+
+fn run_target(target: &str, seconds: u64) -> Result<(), String> {
+    let (corpus, seeds) = corpus_dirs(target)?;
     let mut command = Command::new("cargo");
     command
-        .current_dir(root.join("fuzz"))
+        .current_dir(cmd::project_root().join("fuzz"))
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["fuzz", "run", target])
         .arg(&corpus);
-    if seeds.is_dir() {
-        command.arg(&seeds);
+    if let Some(seeds) = seeds {
+        command.arg(seeds);
     }
     command.args([
         "--",
