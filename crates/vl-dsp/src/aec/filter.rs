@@ -26,6 +26,12 @@ const SHADOW_STEP: f32 = 0.5;
 const DELTA: f32 = 1e-5;
 /// Regularisation relative to the mean far-end power per bin.
 const REL_REG: f32 = 0.01;
+/// Double talk: error this many dB above the tracked residual (relative to the microphone).
+const DT_MARGIN_DB: f32 = 10.0;
+/// Tracked ERLE needed before double talk is detected, in dB.
+const DT_MIN_ERLE_DB: f32 = 15.0;
+/// Frames the main filter stays frozen after the last double-talk detection (100 ms).
+const DT_HANGOVER: u32 = 10;
 /// Partitions gradient-constrained per frame (rotating).
 const CONSTRAIN_PER_FRAME: usize = 2;
 
@@ -56,6 +62,7 @@ pub(crate) struct Filters {
     erle_db: f32,
     ever_converged: bool,
     broken: u32,
+    dt_hang: u32,
     /// Copies shadow → main so far.
     pub(crate) shadow_to_main: u64,
     /// Resets main → shadow so far.
@@ -100,6 +107,7 @@ impl Filters {
             erle_db: 0.0,
             ever_converged: false,
             broken: 0,
+            dt_hang: 0,
             shadow_to_main: 0,
             main_to_shadow: 0,
         }
@@ -246,9 +254,10 @@ impl Filters {
         }
         let mut use_shadow = false;
         if active {
+            self.detect_double_talk(ed, em, es);
             Self::error_spectrum(fft, &self.e_main, &mut self.time, &mut self.e_main_spec);
             Self::error_spectrum(fft, &self.e_shadow, &mut self.time, &mut self.e_shadow_spec);
-            self.adapt(far_spec, far_pow);
+            self.adapt(far_spec, far_pow, self.dt_hang == 0);
             for _ in 0..CONSTRAIN_PER_FRAME {
                 let c = self.constrain_pos % self.parts;
                 self.constrain_pos = self.constrain_pos.wrapping_add(1);
@@ -258,7 +267,9 @@ impl Filters {
             }
             use_shadow = self.select(ed, em, es);
             let erle = 10.0 * ((ed + 1e-10) / (em.min(es) + 1e-10)).log10();
-            self.erle_db = 0.95 * self.erle_db + 0.05 * erle;
+            if self.dt_hang == 0 {
+                self.erle_db = 0.95 * self.erle_db + 0.05 * erle;
+            }
             self.ever_converged |= self.erle_db > 10.0;
             let ey: f32 = self.y_main.iter().map(|v| v * v).sum();
             if ey > 0.05 * ed && em.min(es) > 0.9 * ed {
@@ -277,8 +288,32 @@ impl Filters {
         active
     }
 
-    /// Kalman update of the main filter, NLMS update of the shadow.
-    fn adapt(&mut self, far_spec: &[Complex32], far_pow: &[f32]) {
+    /// Whether near-end speech is present (double talk, with a hangover).
+    pub(crate) fn double_talk(&self) -> bool {
+        self.dt_hang > 0
+    }
+
+    /// Double-talk detector: once the main filter has converged, an error far above its usual
+    /// level relative to the microphone (`DT_MARGIN_DB` under the tracked ERLE) that the
+    /// shadow filter does not explain (it is not clearly better, as after a path change) means
+    /// near-end speech: the main filter then stops adapting for the hangover.
+    fn detect_double_talk(&mut self, ed: f32, em: f32, es: f32) {
+        let tiny = 1e-9;
+        let expected = 10f32.powf(-(self.erle_db - DT_MARGIN_DB).max(3.0) / 10.0);
+        let near = self.converged()
+            && self.erle_db > DT_MIN_ERLE_DB
+            && ed > tiny
+            && em > expected * ed
+            && es > 0.5 * em;
+        if near {
+            self.dt_hang = DT_HANGOVER;
+        } else {
+            self.dt_hang = self.dt_hang.saturating_sub(1);
+        }
+    }
+
+    /// Kalman update of the main filter (when `main` is set), NLMS update of the shadow.
+    fn adapt(&mut self, far_spec: &[Complex32], far_pow: &[f32], main: bool) {
         let bins = self.bins;
         self.sx.fill(0.0);
         self.denom.fill(0.0);
@@ -313,11 +348,13 @@ impl Filters {
             let floor = self.prior[p] * PRIOR_NOISE;
             for k in 0..bins {
                 let xc = x[k].conj();
-                let g = KALMAN_STEP * psi[k] / self.denom[k];
-                wm[k] += xc * self.e_main_spec[k] * (2.0 * g);
-                let wp = wm[k].norm_sqr();
-                psi[k] = ((1.0 - PSI_LEARN * g * xp[k]) * psi[k] + PROCESS_NOISE * wp + floor)
-                    .max(PSI_REL_FLOOR * wp);
+                if main {
+                    let g = KALMAN_STEP * psi[k] / self.denom[k];
+                    wm[k] += xc * self.e_main_spec[k] * (2.0 * g);
+                    let wp = wm[k].norm_sqr();
+                    psi[k] = ((1.0 - PSI_LEARN * g * xp[k]) * psi[k] + PROCESS_NOISE * wp + floor)
+                        .max(PSI_REL_FLOOR * wp);
+                }
                 ws[k] += xc * self.e_shadow_spec[k] * (2.0 * self.sx[k]);
             }
         }

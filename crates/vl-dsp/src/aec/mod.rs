@@ -280,8 +280,10 @@ impl EchoCanceller {
         self.stats.shadow_to_main = self.filters.shadow_to_main;
         self.stats.main_to_shadow = self.filters.main_to_shadow;
         if self.cfg.suppressor {
+            // The leak statistics learn from echo-only frames: not in double talk.
+            let learn = aligned_active && !self.filters.double_talk();
             self.suppressor
-                .process(&self.linear_out, &self.echo_est, aligned_active, frame);
+                .process(&self.linear_out, &self.echo_est, learn, frame);
         } else {
             frame.copy_from_slice(&self.linear_out);
         }
