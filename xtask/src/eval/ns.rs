@@ -353,8 +353,11 @@ fn asterisk_clips(
     Ok(clips)
 }
 
-/// (name, clean speech at −26 dBFS, noise at the speech's power) per clip of a set.
-fn material(set: SpeechSet, dir: &Path) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>, String> {
+/// One clip: (name, clean speech at −26 dBFS, noise at the speech's power).
+type Clip = (String, Vec<f32>, Vec<f32>);
+
+/// The clips of a set.
+fn material(set: SpeechSet, dir: &Path) -> Result<Vec<Clip>, String> {
     let data = common::data_dir().join("noise");
     let mut scenes = Vec::new();
     for scene in SCENES {
