@@ -16,6 +16,9 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 
 use crate::auth::ApiKey;
+use crate::backends::config::{
+    AsrKind, BackendArgs, BackendsConfig, FileBackends, LlmKind, TtsKind,
+};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
@@ -64,6 +67,10 @@ pub struct Cli {
     /// The limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    /// The backend slots (ASR, LLM, TTS).
+    #[command(flatten)]
+    pub backends: BackendArgs,
 }
 
 /// The limit flags, each optional so the config file can supply it.
@@ -178,6 +185,7 @@ struct FileConfig {
     api_key: Option<String>,
     log_format: Option<LogFormat>,
     limits: LimitArgs,
+    backends: FileBackends,
 }
 
 /// The keys of the config file that are not limits.
@@ -201,6 +209,19 @@ pub enum BackendKind {
     /// The deterministic scripted backend of vl-engine (replies `You said: ...`).
     #[default]
     Scripted,
+    /// The offline stack: `--asr whisper --llm embedded --tts piper` (build with
+    /// `--features embedded`; models from `scripts/run-embedded.sh`).
+    Embedded,
+}
+
+impl BackendKind {
+    /// The slot kinds this shortcut stands for.
+    fn slots(self) -> (AsrKind, LlmKind, TtsKind) {
+        match self {
+            Self::Scripted => (AsrKind::Scripted, LlmKind::Scripted, TtsKind::Scripted),
+            Self::Embedded => (AsrKind::Whisper, LlmKind::Embedded, TtsKind::Piper),
+        }
+    }
 }
 
 /// The log output format.
@@ -279,8 +300,10 @@ impl Default for Limits {
 pub struct Config {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// The backend.
+    /// The backend shortcut given (the slots below are what counts).
     pub backend: BackendKind,
+    /// The backend slots.
+    pub backends: BackendsConfig,
     /// The required API key, if any.
     pub api_key: Option<ApiKey>,
     /// Log output format.
@@ -296,6 +319,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("backend", &self.backend)
+            .field("backends", &self.backends)
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("log_format", &self.log_format)
             .field("limits", &self.limits)
@@ -309,6 +333,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             backend: BackendKind::Scripted,
+            backends: BackendsConfig::default(),
             api_key: None,
             log_format: LogFormat::Text,
             limits: Limits::default(),
@@ -403,12 +428,16 @@ impl Config {
         if api_key.as_deref() == Some("") {
             anyhow::bail!("--api-key must not be empty");
         }
+        let backend = cli.backend.or(file.backend).unwrap_or_default();
+        let backends =
+            crate::backends::config::resolve(cli.backends, file.backends, backend.slots())?;
         Ok(Self {
             listen: cli
                 .listen
                 .or(file.listen)
                 .unwrap_or_else(|| Self::default().listen),
-            backend: cli.backend.or(file.backend).unwrap_or_default(),
+            backend,
+            backends,
             api_key: api_key.as_deref().map(ApiKey::new),
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             limits,
@@ -453,9 +482,12 @@ fn parse_file(text: &str) -> anyhow::Result<FileConfig> {
     let table: toml::Table = toml::from_str(text)?;
     let mut top = toml::Table::new();
     let mut limits = toml::Table::new();
+    let mut backends = FileBackends::default();
     for (key, value) in table {
         let key = key.replace('-', "_");
-        if matches!(
+        if key == "backends" {
+            backends = FileBackends::from_toml(value)?;
+        } else if matches!(
             key.as_str(),
             "listen" | "backend" | "api_key" | "log_format"
         ) {
@@ -472,6 +504,7 @@ fn parse_file(text: &str) -> anyhow::Result<FileConfig> {
         api_key: top.api_key,
         log_format: top.log_format,
         limits,
+        backends,
     })
 }
 

@@ -29,8 +29,9 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::config::{BackendKind, Limits};
-use crate::engine::{Backend, BackendOutput, BackendRequest, Engine};
+use crate::backends::Backends;
+use crate::config::Limits;
+use crate::engine::{BackendOutput, BackendRequest, Engine};
 use crate::params::ConnectParams;
 
 /// Close code: going away (server shutdown, session expired, liveness timeout).
@@ -68,8 +69,8 @@ pub(crate) struct ConnectionContext {
     pub(crate) limits: Limits,
     /// Unknown fields are errors.
     pub(crate) strict_fields: bool,
-    /// Which backend to run.
-    pub(crate) backend: BackendKind,
+    /// The process's backends.
+    pub(crate) backends: Arc<Backends>,
     /// Cancelled when the server wants every session closed.
     pub(crate) shutdown: CancellationToken,
     /// The process-wide inbound memory budget, in bytes.
@@ -146,8 +147,8 @@ pub(crate) async fn run(socket: WebSocket, ctx: ConnectionContext) {
         ctx.limits.ping_interval,
         ctx.limits.write_deadline,
     )));
-    let _backend = AbortOnDrop(tokio::spawn(backend_loop(
-        Backend::new(ctx.backend),
+    let _backend = AbortOnDrop(tokio::spawn(crate::backends::run_session(
+        Arc::clone(&ctx.backends),
         req_rx,
         res_tx,
     )));
@@ -408,47 +409,6 @@ async fn write_loop(
             Err(_) => {
                 warn!("write not finished within the write deadline: slow consumer");
                 break;
-            }
-        }
-    }
-}
-
-/// Runs backend requests one at a time, off the async threads, streaming their outputs to the
-/// engine; a cancel drops the outputs of that request not yet delivered.
-async fn backend_loop(
-    mut backend: Backend,
-    mut rx: mpsc::UnboundedReceiver<BackendRequest>,
-    tx: mpsc::Sender<BackendOutput>,
-) {
-    let mut pending: std::collections::VecDeque<BackendOutput> = Default::default();
-    loop {
-        tokio::select! {
-            biased;
-            request = rx.recv() => {
-                let Some(request) = request else { return };
-                if let Some(cancelled) = crate::engine::cancelled_request(&request) {
-                    pending.retain(|o| !crate::engine::output_belongs_to(o, cancelled));
-                }
-                let (b, outputs) = match tokio::task::spawn_blocking(move || {
-                    let outputs = backend.handle(request);
-                    (backend, outputs)
-                })
-                .await
-                {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        warn!(error = %e, "backend panicked");
-                        return;
-                    }
-                };
-                backend = b;
-                pending.extend(outputs);
-            }
-            permit = tx.reserve(), if !pending.is_empty() => {
-                let Ok(permit) = permit else { return };
-                if let Some(output) = pending.pop_front() {
-                    permit.send(output);
-                }
             }
         }
     }

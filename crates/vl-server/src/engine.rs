@@ -8,52 +8,14 @@ use std::collections::VecDeque;
 use std::hash::{BuildHasher as _, Hasher as _};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use vl_engine::scripted::ScriptedBackend;
-use vl_engine::{RequestId, Session, SessionConfig};
+use vl_engine::{Session, SessionConfig};
 
-use crate::config::BackendKind;
 use crate::connection::{ConnectionContext, Dialect};
 
 pub(crate) use vl_engine::{BackendOutput, BackendRequest};
 
 /// The model a session reports when the URL names an agent instead of a model.
 const AGENT_MODEL: &str = "agent";
-
-/// The request a cancel names, if `request` is a cancel.
-pub(crate) fn cancelled_request(request: &BackendRequest) -> Option<RequestId> {
-    match request {
-        BackendRequest::Cancel { id } => Some(*id),
-        _ => None,
-    }
-}
-
-/// Whether `output` answers request `id`.
-pub(crate) fn output_belongs_to(output: &BackendOutput, id: RequestId) -> bool {
-    output.request() == id
-}
-
-/// The backend of one connection.
-#[derive(Debug)]
-pub(crate) enum Backend {
-    /// The deterministic scripted backend.
-    Scripted(ScriptedBackend),
-}
-
-impl Backend {
-    /// The backend `kind`.
-    pub(crate) fn new(kind: BackendKind) -> Self {
-        match kind {
-            BackendKind::Scripted => Self::Scripted(ScriptedBackend::new()),
-        }
-    }
-
-    /// Answers `request` with all its outputs.
-    pub(crate) fn handle(&mut self, request: BackendRequest) -> Vec<BackendOutput> {
-        match self {
-            Self::Scripted(b) => b.handle(request),
-        }
-    }
-}
 
 /// One session, speaking the connection's dialect.
 #[derive(Debug)]

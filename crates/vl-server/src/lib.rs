@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod backends;
 pub mod config;
 mod connection;
 mod engine;

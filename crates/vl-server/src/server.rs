@@ -42,6 +42,7 @@ const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 struct AppState {
     config: Config,
+    backends: Arc<crate::backends::Backends>,
     budget: Arc<Semaphore>,
     sessions: TaskTracker,
     close_sessions: CancellationToken,
@@ -63,8 +64,13 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let limits = config.limits.clone();
     let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
+    // Models load and worker processes start before the first session can arrive.
+    let backends = crate::backends::Backends::start(&config.backends)
+        .await
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
     let state = Arc::new(AppState {
         config,
+        backends: Arc::clone(&backends),
         budget: Arc::new(budget),
         sessions: TaskTracker::new(),
         close_sessions: CancellationToken::new(),
@@ -117,6 +123,7 @@ pub async fn run(
     {
         serve.abort();
     }
+    backends.shutdown().await;
     info!("shutdown complete");
     Ok(())
 }
@@ -259,7 +266,7 @@ async fn realtime(
         dialect,
         limits: limits.clone(),
         strict_fields: state.config.strict_fields,
-        backend: state.config.backend,
+        backends: Arc::clone(&state.backends),
         shutdown: state.close_sessions.clone(),
         budget: Arc::clone(&state.budget),
     };

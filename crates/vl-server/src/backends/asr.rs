@@ -9,7 +9,11 @@ use super::config::AsrConfig;
 /// What a streaming recognition receives after its start.
 #[derive(Debug)]
 pub(crate) enum StreamInput {
-    /// More audio at the start request's rate.
+    /// More audio at the start request's rate (read by the whisper slot only).
+    #[cfg_attr(
+        not(feature = "whisper"),
+        allow(dead_code, reason = "only the whisper slot decodes streamed audio")
+    )]
     Audio(Vec<i16>),
     /// The turn was committed: answer the final transcript.
     Commit,

@@ -20,8 +20,11 @@ pub(crate) enum Tts {
     #[cfg(feature = "piper")]
     Piper(Arc<Shared<vl_tts::PiperVoice>>),
     /// espeak-ng processes, one per espeak voice, created on first use.
-    Espeak(Arc<Mutex<HashMap<&'static str, Arc<Shared<EspeakTts>>>>>),
+    Espeak(EspeakVoices),
 }
+
+/// espeak-ng synthesizers by espeak voice name, created on first use.
+type EspeakVoices = Arc<Mutex<HashMap<&'static str, Arc<Shared<EspeakTts>>>>>;
 
 /// A synthesizer shared by sessions: each sentence locks it.
 #[derive(Debug)]

@@ -293,7 +293,9 @@ fn barge(audio: &[f32], text: &str) -> vl_vad::BargeIn {
     vad.detector_mut().set_assistant_speaking(true);
     let mut started = false;
     for f in audio.chunks_exact(FRAME_SAMPLES) {
-        if let Some(TurnEvent::SpeechStarted { .. }) = vad.process_frame(f).expect("160-sample frame") {
+        if let Some(TurnEvent::SpeechStarted { .. }) =
+            vad.process_frame(f).expect("160-sample frame")
+        {
             started = true;
         }
         if started && vad.detector().in_turn() {
