@@ -121,7 +121,7 @@ async fn tools_get_a_prose_answer_with_the_notice_and_no_call() {
 #[tokio::test]
 async fn non_streaming_answer_models_and_health() {
     let base = start(Box::new(EchoTestModel::default())).await;
-    let http = reqwest::Client::new();
+    let http = plain_client();
     let v: serde_json::Value = serde_json::from_slice(
         &http
             .post(format!("{base}/v1/chat/completions"))
@@ -166,7 +166,7 @@ async fn bad_requests_are_400_with_a_message() {
             message: "`messages` must be a non-empty array".into()
         }
     );
-    let r = reqwest::Client::new()
+    let r = plain_client()
         .post(format!("{base}/v1/chat/completions"))
         .body("{nope")
         .send()
@@ -271,4 +271,11 @@ fn real_model_without_the_feature_is_a_clear_error() {
         err.contains("without the `llama` feature") && err.contains("--features llama"),
         "{err}"
     );
+}
+
+/// A bare reqwest client. reqwest is built without a default TLS crypto provider (each test runs
+/// in its own process under nextest), so install ring first, as vl-openai does.
+fn plain_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
