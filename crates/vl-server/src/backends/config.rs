@@ -79,7 +79,7 @@ pub struct BackendArgs {
     /// Speech recognition: scripted, whisper or openai [default: from --backend]
     #[arg(long, env = "VL_ASR", value_enum, value_name = "KIND")]
     pub asr: Option<AsrKind>,
-    /// Whisper ggml model: a file, or `tiny.en` / `base` for models/whisper/ggml-<name>.bin;
+    /// Whisper ggml model: a file, or `tiny.en` / `base` for `models/whisper/ggml-<name>.bin`;
     /// for `--asr openai` the model name sent [default: tiny.en; openai: whisper-1]
     #[arg(long, env = "VL_ASR_MODEL", value_name = "PATH|NAME")]
     pub asr_model: Option<String>,
@@ -101,7 +101,7 @@ pub struct BackendArgs {
     /// Generation: scripted, embedded or openai [default: from --backend]
     #[arg(long, env = "VL_LLM", value_enum, value_name = "KIND")]
     pub llm: Option<LlmKind>,
-    /// Base URL of the OpenAI-compatible chat service, e.g. https://api.openai.com/v1
+    /// Base URL of the OpenAI-compatible chat service, e.g. `https://api.openai.com/v1`
     #[arg(long, env = "VL_LLM_URL", value_name = "URL")]
     pub llm_url: Option<String>,
     /// API key for the chat service (sent as `Authorization: Bearer`)
@@ -129,10 +129,10 @@ pub struct BackendArgs {
     /// [default: models/piper]
     #[arg(long, env = "VL_TTS_MODEL_DIR", value_name = "DIR")]
     pub tts_model_dir: Option<PathBuf>,
-    /// The ONNX Runtime library for Piper [default: <tts-model-dir>/libonnxruntime.so.1.32.0]
+    /// The ONNX Runtime library for Piper (default: `<tts-model-dir>/libonnxruntime.so.1.32.0`)
     #[arg(long, env = "ORT_DYLIB_PATH", value_name = "FILE")]
     pub ort_dylib: Option<PathBuf>,
-    /// Base URL of the OpenAI-compatible speech service, e.g. https://api.openai.com/v1
+    /// Base URL of the OpenAI-compatible speech service, e.g. `https://api.openai.com/v1`
     #[arg(long, env = "VL_TTS_URL", value_name = "URL")]
     pub tts_url: Option<String>,
     /// API key for the speech service (sent as `Authorization: Bearer`)

@@ -1,6 +1,6 @@
 //! The backend slots: speech recognition, generation and speech synthesis, each chosen on its
 //! own ([`config`]), loaded once per process ([`Backends`]) and driven per session by
-//! [`run_session`].
+//! `run_session`.
 //!
 //! Per session, every request runs as its own task, so a transcription, a generation and a
 //! synthesis proceed at the same time, and each streams its outputs to the engine as they are
