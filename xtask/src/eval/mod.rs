@@ -3,6 +3,7 @@
 
 mod aec;
 mod asr;
+mod mix;
 mod ns;
 mod resampler;
 mod vad;

@@ -361,15 +361,11 @@ fn material(set: SpeechSet, dir: &Path) -> Result<Vec<Clip>, String> {
     let data = common::data_dir().join("noise");
     let mut scenes = Vec::new();
     for scene in SCENES {
-        let (_, clean) = read_wav(&data.join(format!("{scene}_clean.wav")))?;
-        let (_, mix) = read_wav(&data.join(format!("{scene}_mixture.wav")))?;
-        let n = clean.len().min(mix.len()) / vl_dsp::FRAME_LEN * vl_dsp::FRAME_LEN;
-        let noise: Vec<f32> = mix[..n]
-            .iter()
-            .zip(&clean[..n])
-            .map(|(m, c)| m - c)
-            .collect();
-        scenes.push((scene, clean[..n].to_vec(), noise));
+        let (mut clean, mut noise) = super::mix::scene_noise(&data, scene)?;
+        let n = clean.len() / vl_dsp::FRAME_LEN * vl_dsp::FRAME_LEN;
+        clean.truncate(n);
+        noise.truncate(n);
+        scenes.push((scene, clean, noise));
     }
     let n = scenes.iter().map(|s| s.1.len()).min().unwrap_or(0);
     let speech: Vec<Vec<f32>> = match set {

@@ -595,9 +595,7 @@ fn load_ten(dir: &Path, max_files: usize) -> Result<Vec<Clip>, String> {
 }
 
 fn load_noise(dir: &Path, scene: &str) -> Result<Vec<f32>, String> {
-    let clean = read_wav(&dir.join(format!("{scene}_clean.wav")))?;
-    let mix = read_wav(&dir.join(format!("{scene}_mixture.wav")))?;
-    Ok(mix.iter().zip(&clean).map(|(m, c)| m - c).collect())
+    Ok(super::mix::scene_noise(dir, scene)?.1)
 }
 
 /// SplitMix64: the fixed-seed source of noise offsets.
@@ -617,27 +615,7 @@ fn mix_all(clips: &[Clip], noises: &[Vec<f32>], snr_db: f64) -> Vec<Vec<f32>> {
         .map(|(i, clip)| {
             let noise = &noises[i % noises.len()];
             let offset = (splitmix(&mut rng) % noise.len() as u64) as usize;
-            let (mut ps, mut n) = (0.0_f64, 0usize);
-            for (t, &l) in clip.labels.iter().enumerate() {
-                if l {
-                    for &x in &clip.audio[t * HOP..(t + 1) * HOP] {
-                        ps += f64::from(x) * f64::from(x);
-                    }
-                    n += HOP;
-                }
-            }
-            let ps = ps / n.max(1) as f64;
-            let pn = noise
-                .iter()
-                .map(|&x| f64::from(x) * f64::from(x))
-                .sum::<f64>()
-                / noise.len() as f64;
-            let g = (ps / pn / 10f64.powf(snr_db / 10.0)).sqrt() as f32;
-            clip.audio
-                .iter()
-                .enumerate()
-                .map(|(k, &x)| (x + g * noise[(offset + k) % noise.len()]).clamp(-1.0, 1.0))
-                .collect()
+            super::mix::add_noise_at_snr(&clip.audio, &clip.labels, HOP, noise, offset, snr_db)
         })
         .collect()
 }

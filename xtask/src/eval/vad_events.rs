@@ -377,27 +377,7 @@ pub(crate) fn build(work: &Path) -> Result<(Conversation, String), String> {
 
 /// Adds `noise` (looped) at `snr_db` relative to the speech-active power of `c`.
 pub(crate) fn mix(c: &Conversation, noise: &[f32], snr_db: f64) -> Vec<f32> {
-    let (mut ps, mut n) = (0.0_f64, 0usize);
-    for (t, &l) in c.labels.iter().enumerate() {
-        if l {
-            for &x in &c.speech[t * HOP..(t + 1) * HOP] {
-                ps += f64::from(x) * f64::from(x);
-            }
-            n += HOP;
-        }
-    }
-    let ps = ps / n.max(1) as f64;
-    let pn = noise
-        .iter()
-        .map(|&x| f64::from(x) * f64::from(x))
-        .sum::<f64>()
-        / noise.len().max(1) as f64;
-    let g = (ps / pn.max(1e-20) / 10f64.powf(snr_db / 10.0)).sqrt() as f32;
-    c.speech
-        .iter()
-        .enumerate()
-        .map(|(k, &x)| (x + g * noise[k % noise.len()]).clamp(-1.0, 1.0))
-        .collect()
+    super::mix::add_noise_at_snr(&c.speech, &c.labels, HOP, noise, 0, snr_db)
 }
 
 /// Turn-detection metrics of one engine/mode on one condition.
