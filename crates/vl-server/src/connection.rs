@@ -75,6 +75,8 @@ pub(crate) struct ConnectionContext {
     pub(crate) shutdown: CancellationToken,
     /// The process-wide inbound memory budget, in bytes.
     pub(crate) budget: Arc<Semaphore>,
+    /// The server's metrics.
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// What the reader hands the engine loop.
@@ -160,6 +162,11 @@ pub(crate) async fn run(socket: WebSocket, ctx: ConnectionContext) {
         secs = started.elapsed().as_secs_f64(),
         "session ended"
     );
+    ctx.metrics.session_ended(match &end {
+        End::Close(code, _) => *code,
+        End::PeerClosed => 1000,
+        End::PeerGone => 0,
+    });
 
     match end {
         End::Close(code, reason) => {
@@ -211,8 +218,9 @@ async fn engine_loop(
     out_tx: &mpsc::Sender<Outbound>,
     req_tx: &mpsc::UnboundedSender<BackendRequest>,
 ) -> End {
+    let mut turns = crate::metrics::TurnTimer::default();
     loop {
-        if let Some(end) = drain(engine, out_tx, req_tx, ctx.limits.write_deadline).await {
+        if let Some(end) = drain(engine, out_tx, req_tx, ctx, &mut turns).await {
             return end;
         }
         let deadline = engine.poll_timeout().map(Instant::from_std);
@@ -234,6 +242,10 @@ async fn engine_loop(
             },
             msg = in_rx.recv() => match msg {
                 Some(Inbound::Text(text, _permit)) => {
+                    let kind = crate::metrics::peek_type(text.as_str()).unwrap_or("other");
+                    ctx.metrics.event_in(kind);
+                    ctx.metrics.inbound_queue_depth.observe(in_rx.len() as f64);
+                    turns.client_event(kind);
                     engine.handle_client_text(Instant::now().into_std(), text.as_str());
                 }
                 Some(Inbound::NotUtf8) => engine.handle_not_utf8(Instant::now().into_std()),
@@ -251,9 +263,19 @@ async fn drain(
     engine: &mut Engine,
     out_tx: &mpsc::Sender<Outbound>,
     req_tx: &mpsc::UnboundedSender<BackendRequest>,
-    write_deadline: Duration,
+    ctx: &ConnectionContext,
+    turns: &mut crate::metrics::TurnTimer,
 ) -> Option<End> {
+    let write_deadline = ctx.limits.write_deadline;
     while let Some(text) = engine.poll_outgoing() {
+        let kind = crate::metrics::peek_type(&text).unwrap_or("other");
+        let code = (kind == "error")
+            .then(|| crate::metrics::peek_error_code(&text))
+            .flatten();
+        ctx.metrics.event_out(kind, code);
+        turns.server_event(kind, &ctx.metrics);
+        let depth = out_tx.max_capacity() - out_tx.capacity();
+        ctx.metrics.outbound_queue_depth.observe(depth as f64);
         let item = Outbound::Text(text);
         let item = match out_tx.try_send(item) {
             Ok(()) => continue,
@@ -265,6 +287,7 @@ async fn drain(
             Ok(Err(_)) => return Some(End::PeerGone),
             Err(_) => {
                 warn!("outbound queue full past the write deadline");
+                ctx.metrics.slow_consumer_closes.inc();
                 return Some(End::Close(CLOSE_POLICY, "slow_consumer".to_owned()));
             }
         }

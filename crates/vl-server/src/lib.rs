@@ -18,6 +18,7 @@ pub mod backends;
 pub mod config;
 mod connection;
 mod engine;
+pub mod metrics;
 pub mod params;
 pub mod server;
 pub mod shutdown;

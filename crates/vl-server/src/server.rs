@@ -28,6 +28,7 @@ use tracing::{Instrument as _, info, info_span, warn};
 use crate::auth::{self, AuthError};
 use crate::config::Config;
 use crate::connection::{self, ConnectionContext, Dialect};
+use crate::metrics::Metrics;
 use crate::params::ConnectParams;
 
 /// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
@@ -48,6 +49,7 @@ struct AppState {
     close_sessions: CancellationToken,
     draining: AtomicBool,
     next_id: AtomicU64,
+    metrics: Arc<Metrics>,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
@@ -76,6 +78,7 @@ pub async fn run(
         close_sessions: CancellationToken::new(),
         draining: AtomicBool::new(false),
         next_id: AtomicU64::new(1),
+        metrics: Arc::new(Metrics::new()),
     });
     let stop_accepting = CancellationToken::new();
     let app = router(Arc::clone(&state));
@@ -131,6 +134,7 @@ pub async fn run(
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .fallback(realtime)
         .with_state(state)
 }
@@ -140,6 +144,33 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response()
     } else {
         (StatusCode::OK, "ok\n").into_response()
+    }
+}
+
+/// `GET /metrics`: the Prometheus (OpenMetrics) text format.
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let mut r = state.metrics.encode().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    r
+}
+
+/// Keeps `sessions_active` up while a session runs, also if its task panics.
+#[derive(Debug)]
+struct ActiveSession(Arc<Metrics>);
+
+impl ActiveSession {
+    fn new(metrics: &Arc<Metrics>) -> Self {
+        metrics.sessions_active.inc();
+        Self(Arc::clone(metrics))
+    }
+}
+
+impl Drop for ActiveSession {
+    fn drop(&mut self) {
+        self.0.sessions_active.dec();
     }
 }
 
@@ -169,6 +200,22 @@ fn header_bytes(headers: &HeaderMap) -> usize {
 async fn realtime(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let metrics = Arc::clone(&state.metrics);
+    let response = admit(state, peer, uri, headers, upgrade).await;
+    if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        metrics.rejected(response.status().as_u16());
+    }
+    response
+}
+
+/// The checks before the upgrade, then the upgrade.
+async fn admit(
+    state: Arc<AppState>,
+    peer: SocketAddr,
     uri: Uri,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -269,10 +316,12 @@ async fn realtime(
         backends: Arc::clone(&state.backends),
         shutdown: state.close_sessions.clone(),
         budget: Arc::clone(&state.budget),
+        metrics: Arc::clone(&state.metrics),
     };
     // Track the session from now, so a shutdown racing the upgrade still waits for it.
     let tracker = state.sessions.clone();
     let token = tracker.token();
+    let active = ActiveSession::new(&state.metrics);
     ws.max_message_size(limits.max_message_size)
         .max_frame_size(limits.max_message_size)
         .read_buffer_size(READ_BUFFER_SIZE)
@@ -283,6 +332,7 @@ async fn realtime(
         .on_upgrade(move |socket| {
             async move {
                 connection::run(socket, ctx).await;
+                drop(active);
                 drop(token);
             }
             .instrument(span)

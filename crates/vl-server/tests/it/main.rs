@@ -770,3 +770,5 @@ async fn the_event_rate_limit_is_configurable() {
     })
     .await;
 }
+
+mod metrics;
