@@ -54,6 +54,7 @@ fn speech_chunks() -> Vec<String> {
         response_id: "r".into(),
         text: "hello there, how are you today?".into(),
         voice: "alloy".into(),
+        voice_type: "openai".into(),
         sample_rate_hz: 24_000,
         blendshapes: false,
     })) {

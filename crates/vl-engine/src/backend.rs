@@ -234,6 +234,11 @@ pub struct SynthesizeRequest {
     pub text: String,
     /// The voice name (`alloy`, `en-US-AvaNeural`, …).
     pub voice: String,
+    /// The voice's protocol `type`: `openai` (also for a bare name), `azure-standard`,
+    /// `azure-realtime-native`, `azure-custom`, `azure-personal` or `avatar-voice-sync`; a
+    /// backend that cannot serve a type answers [`BackendOutput::Failed`] with code
+    /// `invalid_value`.
+    pub voice_type: String,
     /// The rate the engine would like the audio in, in Hz; the backend may answer with another
     /// rate (stated on each [`BackendOutput::Audio`]) and the engine resamples.
     pub sample_rate_hz: u32,

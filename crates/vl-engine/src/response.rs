@@ -720,6 +720,7 @@ impl Session {
                 response_id: r.id.clone(),
                 text,
                 voice: r.params.voice.name().unwrap_or("alloy").to_owned(),
+                voice_type: voice_type(&r.params.voice).to_owned(),
                 sample_rate_hz: r.encoder.rate_hz,
                 blendshapes: self.blendshapes(),
             }));
@@ -1079,6 +1080,17 @@ impl Session {
 
     /// Fails the active response (backend error or timeout).
     pub(crate) fn fail_response(&mut self, now: Instant, code: &str, message: &str) {
+        // A clear `error` event goes with the failed `response.done` (only while a response is
+        // active): `invalid_*` codes (a voice the backend cannot serve) are the client's to fix,
+        // the rest are the server's.
+        if self.response.is_some() {
+            let error = if code.starts_with("invalid_") {
+                invalid(code, message, None)
+            } else {
+                ProtocolError::server_error(code, message)
+            };
+            self.emit_error(error, None);
+        }
         let details = StatusDetails::Failed(FailedDetails {
             error: Some(StatusError {
                 kind: Some("server_error".to_owned()),
@@ -1198,6 +1210,19 @@ fn pre_generated_text(item: &vl_schema::item::RequestItem) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The protocol `type` of a voice (`openai` for a bare name).
+fn voice_type(voice: &Voice) -> &'static str {
+    use vl_schema::voice::VoiceObject;
+    match voice {
+        Voice::Name(_) | Voice::Object(VoiceObject::OpenAi(_)) => "openai",
+        Voice::Object(VoiceObject::AzureStandard(_)) => "azure-standard",
+        Voice::Object(VoiceObject::AzureRealtimeNative(_)) => "azure-realtime-native",
+        Voice::Object(VoiceObject::AzureCustom(_)) => "azure-custom",
+        Voice::Object(VoiceObject::AzurePersonal(_)) => "azure-personal",
+        Voice::Object(VoiceObject::AvatarVoiceSync(_)) => "avatar-voice-sync",
     }
 }
 

@@ -4,6 +4,8 @@
 //!   endpoint or deployment URLs), llama-server, vLLM, Ollama and LM Studio. Yields
 //!   [`ChatEvent`]s: text deltas, complete tool calls, then `Done` with usage and finish reason.
 //! - Sans-IO parts usable on their own: [`sse::SseParser`] and [`chat::ChatAccumulator`].
+//! - [`http_client`] / [`http_client_builder`]: a `reqwest` client with the TLS provider (ring)
+//!   installed once per process; every HTTP client of the project starts there.
 //!
 //! Robustness: connect timeout; retries with exponential backoff on connect errors, 429 and 5xx
 //! before any response byte (never after a stream began); a first-token timeout that keep-alive
@@ -58,6 +60,7 @@ pub use config::{
 };
 pub use error::{EXCERPT_CHARS, Error, error_message_from_body, excerpt};
 pub use request::{MISSING_TOOL_OUTPUT, messages};
+pub use transport::{http_client, http_client_builder, install_tls_provider};
 pub use types::{
     ChatEvent, ChatRequest, ContextItem, FinishReason, Role, TokenUsage, ToolCall, ToolChoice,
     ToolSpec, WireFunction, WireMessage, WireToolCall,

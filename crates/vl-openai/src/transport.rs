@@ -44,13 +44,39 @@ pub(crate) fn describe(e: &reqwest::Error) -> String {
     excerpt(&msg)
 }
 
+/// Installs rustls' `ring` crypto provider as the process default, once (reqwest is built
+/// without one; a provider another library installed first is kept).
+pub fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error only means a provider is already installed for the process, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// A `reqwest` client builder that can make TLS connections: the TLS provider is installed
+/// first ([`install_tls_provider`]). Every HTTP client of the project (the chat, transcription
+/// and speech clients, the server, tests) should start here instead of installing a provider
+/// itself.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    install_tls_provider();
+    reqwest::Client::builder()
+}
+
+/// A default `reqwest` client from [`http_client_builder`].
+///
+/// # Errors
+/// [`Error::Request`] when the client cannot be built (no usable TLS configuration).
+pub fn http_client() -> Result<reqwest::Client, Error> {
+    http_client_builder()
+        .build()
+        .map_err(|e| Error::Request(describe(&e)))
+}
+
 impl Transport {
     /// Builds the client; the API key goes into the configured header.
     pub(crate) fn new(cfg: ClientConfig, url: &Url) -> Result<Self, Error> {
-        // reqwest is built without a default TLS crypto provider; use ring. An error only
-        // means a provider is already installed for the process, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let http = http_client_builder()
             .connect_timeout(cfg.timeouts.connect)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(30))

@@ -196,3 +196,26 @@ async fn speech_stall_and_json_errors() {
         .unwrap_err();
     assert_eq!(err, Error::Service("unknown voice".into()));
 }
+
+#[tokio::test]
+async fn the_shared_http_client_builds_twice_and_talks_to_a_server() {
+    let server = TestServer::start(vec![Reply::json("200 OK", r#"{"ok":true}"#)]).await;
+    let _first = vl_openai::http_client().unwrap();
+    let client = vl_openai::http_client().unwrap();
+    let body = client
+        .get(format!("{}/models", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(body, r#"{"ok":true}"#);
+    // An https client can be built too: the TLS provider is installed.
+    assert!(
+        vl_openai::http_client_builder()
+            .https_only(true)
+            .build()
+            .is_ok()
+    );
+}

@@ -47,6 +47,8 @@ impl Engine {
         let mut config = SessionConfig::new(model);
         config.limits = engine_limits;
         config.strict_fields = ctx.strict_fields;
+        // Partial transcripts during speech when the recogniser can give them (whisper).
+        config.streaming_transcription = ctx.backends.streams_transcription();
         config.id_seed = random_seed(ctx.id);
         config.expires_at = limits.max_session_duration.and_then(|cap| {
             let end = SystemTime::now().checked_add(cap)?;

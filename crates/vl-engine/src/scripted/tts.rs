@@ -377,6 +377,7 @@ mod tests {
             response_id: "resp_1".into(),
             text: text.into(),
             voice: "alloy".into(),
+            voice_type: "openai".into(),
             sample_rate_hz: 24_000,
             blendshapes: false,
         }

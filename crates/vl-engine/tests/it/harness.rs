@@ -245,6 +245,7 @@ pub(crate) fn speech(text: &str, rate: u32, lead_ms: u32, tail_ms: u32) -> Vec<i
         response_id: "resp_test".into(),
         text: text.into(),
         voice: "alloy".into(),
+        voice_type: "openai".into(),
         sample_rate_hz: rate,
         blendshapes: false,
     })) {

@@ -166,10 +166,13 @@ fn backend_timeout_fails_the_response() {
     h.take();
     h.advance(Duration::from_secs(16));
     let e = h.take();
-    assert_eq!(types(&e), ["response.done"]);
-    assert_eq!(e[0]["response"]["status"], "failed");
+    // A clear `error` event, then the failed `response.done` (issue #6).
+    assert_eq!(types(&e), ["error", "response.done"]);
+    assert_eq!(e[0]["error"]["type"], "server_error");
+    assert_eq!(e[0]["error"]["code"], "backend_timeout");
+    assert_eq!(e[1]["response"]["status"], "failed");
     assert_eq!(
-        e[0]["response"]["status_details"]["error"]["code"],
+        e[1]["response"]["status_details"]["error"]["code"],
         "backend_timeout"
     );
     // The next response works.
@@ -217,6 +220,9 @@ fn backend_failure_fails_the_response() {
         done["response"]["status_details"]["error"]["code"],
         "backend_error"
     );
+    let error = one(&e, "error");
+    assert_eq!(error["error"]["code"], "backend_error");
+    assert_eq!(error["error"]["message"], "The model is unavailable.");
 }
 
 #[test]

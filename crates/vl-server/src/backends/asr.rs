@@ -1,7 +1,9 @@
 //! The speech-recognition slot.
 
 use tokio::sync::mpsc;
+use vl_engine::BackendOutput;
 use vl_engine::backend::{TranscribeRequest, TranscribeStartRequest};
+use vl_openai::TranscriptionClient;
 
 use super::Out;
 use super::config::AsrConfig;
@@ -9,11 +11,7 @@ use super::config::AsrConfig;
 /// What a streaming recognition receives after its start.
 #[derive(Debug)]
 pub(crate) enum StreamInput {
-    /// More audio at the start request's rate (read by the whisper slot only).
-    #[cfg_attr(
-        not(feature = "whisper"),
-        allow(dead_code, reason = "only the whisper slot decodes streamed audio")
-    )]
+    /// More audio at the start request's rate.
     Audio(Vec<i16>),
     /// The turn was committed: answer the final transcript.
     Commit,
@@ -27,6 +25,8 @@ pub(crate) enum Asr {
     /// whisper.cpp in-process.
     #[cfg(feature = "whisper")]
     Whisper(whisper::Whisper),
+    /// An OpenAI-compatible `/audio/transcriptions` service: one upload per committed turn.
+    OpenAi(TranscriptionClient),
 }
 
 impl Asr {
@@ -42,9 +42,10 @@ impl Asr {
             AsrConfig::Whisper { .. } => {
                 anyhow::bail!("--asr whisper needs a vl-server built with `--features whisper`")
             }
-            AsrConfig::OpenAi(_) => {
-                anyhow::bail!("--asr openai is not available in this build yet")
-            }
+            AsrConfig::OpenAi(service) => Ok(Self::OpenAi(
+                TranscriptionClient::new(super::client_config(service))
+                    .map_err(|e| anyhow::anyhow!("ASR service {}: {e}", service.url))?,
+            )),
         }
     }
 
@@ -54,6 +55,16 @@ impl Asr {
             Self::Scripted => "scripted",
             #[cfg(feature = "whisper")]
             Self::Whisper(_) => "whisper",
+            Self::OpenAi(_) => "openai",
+        }
+    }
+
+    /// Whether the slot answers streaming recognitions (`TranscribeStart` ...) with partials.
+    pub(crate) fn streams(&self) -> bool {
+        match self {
+            Self::Scripted | Self::OpenAi(_) => false,
+            #[cfg(feature = "whisper")]
+            Self::Whisper(_) => true,
         }
     }
 
@@ -69,6 +80,21 @@ impl Asr {
             Self::Scripted => drop((start, input, out)),
             #[cfg(feature = "whisper")]
             Self::Whisper(w) => w.stream(start, input, out).await,
+            Self::OpenAi(client) => {
+                // Not used for streaming (`streams` is false), but answered correctly anyway: the
+                // turn's audio is collected and uploaded at the commit.
+                let mut input = input;
+                let mut audio = Vec::new();
+                while let Some(msg) = input.recv().await {
+                    match msg {
+                        StreamInput::Audio(samples) => audio.extend(samples),
+                        StreamInput::Commit => {
+                            let r = upload(audio, start.sample_rate_hz, start.language);
+                            return transcribe_remote(client, r, out).await;
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -78,6 +104,49 @@ impl Asr {
             Self::Scripted => drop((request, out)),
             #[cfg(feature = "whisper")]
             Self::Whisper(w) => w.transcribe(request, out).await,
+            Self::OpenAi(client) => {
+                let r = upload(request.audio, request.sample_rate_hz, request.language);
+                transcribe_remote(client, r, out).await;
+            }
+        }
+    }
+}
+
+/// The upload of one turn. The service's configured model is sent (the session's
+/// `input_audio_transcription.model` names an Azure or OpenAI model the service may not have);
+/// a BCP-47 language (`en-US`) is cut to its ISO-639-1 part (`en`).
+fn upload(audio: Vec<i16>, rate: u32, language: Option<String>) -> vl_openai::TranscriptionRequest {
+    vl_openai::TranscriptionRequest {
+        audio,
+        sample_rate_hz: rate,
+        model: None,
+        language: language.and_then(|l| {
+            let primary = l.split(['-', '_', ',']).next()?.trim().to_ascii_lowercase();
+            (primary.len() == 2 || primary.len() == 3).then_some(primary)
+        }),
+        prompt: None,
+    }
+}
+
+/// Transcribes one turn with the service: `TranscriptDone`, or `Failed` with the client's error
+/// code (`backend_timeout`, `backend_unavailable`, `rate_limit_exceeded`, `backend_error`) and
+/// message.
+async fn transcribe_remote(
+    client: &TranscriptionClient,
+    request: vl_openai::TranscriptionRequest,
+    out: Out,
+) {
+    match client.transcribe(&request).await {
+        Ok(transcript) => {
+            let done = BackendOutput::TranscriptDone {
+                request: out.id(),
+                transcript,
+            };
+            let _ = out.send(done).await;
+        }
+        Err(e) => {
+            out.fail(e.code(), format!("The transcription service failed: {e}"))
+                .await;
         }
     }
 }

@@ -161,6 +161,7 @@ struct FileSlot<K> {
     gguf: Option<PathBuf>,
     model_dir: Option<PathBuf>,
     ort_dylib: Option<PathBuf>,
+    timeout_ms: Option<u64>,
 }
 
 /// The `[backends]` table of the config file.
@@ -192,6 +193,10 @@ pub struct ServiceConfig {
     pub api_key: Option<String>,
     /// Model name, if any.
     pub model: Option<String>,
+    /// The longest wait for the first byte of an answer and between two reads of it
+    /// (`timeout_ms` in the TOML table); `None`: vl-openai's defaults (60 s to the first
+    /// output, 20 s between reads).
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -200,6 +205,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("url", &self.url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("model", &self.model)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -313,6 +319,7 @@ pub(crate) fn resolve(
                 .or(fa.url)
                 .context("--asr openai needs --asr-url (VL_ASR_URL)")?,
             api_key: args.asr_api_key.or(fa.api_key),
+            timeout: fa.timeout_ms.map(std::time::Duration::from_millis),
             model: Some(
                 args.asr_model
                     .or(fa.model)
@@ -337,6 +344,7 @@ pub(crate) fn resolve(
                 .context("--llm openai needs --llm-url (VL_LLM_URL)")?,
             api_key: args.llm_api_key.or(fl.api_key),
             model: args.llm_model.or(fl.model),
+            timeout: fl.timeout_ms.map(std::time::Duration::from_millis),
         }),
     };
     let tts = match args.tts.or(ft.kind).unwrap_or(shortcut.2) {
@@ -362,6 +370,7 @@ pub(crate) fn resolve(
                 .or(ft.url)
                 .context("--tts openai needs --tts-url (VL_TTS_URL)")?,
             api_key: args.tts_api_key.or(ft.api_key),
+            timeout: ft.timeout_ms.map(std::time::Duration::from_millis),
             model: Some(
                 args.tts_model
                     .or(ft.model)

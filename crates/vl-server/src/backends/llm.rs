@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use vl_engine::BackendOutput;
 use vl_engine::backend::{self as eb, GenerateRequest};
-use vl_openai::{ChatClient, ChatEvent, ChatRequest, ClientConfig};
+use vl_openai::{ChatClient, ChatEvent, ChatRequest};
 
 use super::Out;
 use super::config::{LlmConfig, ServiceConfig};
@@ -97,10 +97,8 @@ impl Llm {
 }
 
 fn client_for(service: &ServiceConfig) -> anyhow::Result<ChatClient> {
-    let mut cfg = ClientConfig::new(service.url.clone());
-    cfg.api_key.clone_from(&service.api_key);
-    cfg.model.clone_from(&service.model);
-    ChatClient::new(cfg).map_err(|e| anyhow::anyhow!("LLM service {}: {e}", service.url))
+    ChatClient::new(super::client_config(service))
+        .map_err(|e| anyhow::anyhow!("LLM service {}: {e}", service.url))
 }
 
 /// The engine's generation request in the client's terms.
@@ -259,6 +257,7 @@ impl Worker {
             url: current.clone(),
             api_key: None,
             model: self.model.clone(),
+            timeout: None,
         };
         let client = client_for(&service).ok()?;
         *cached = Some((current, client.clone()));

@@ -16,6 +16,7 @@ mod asr;
 mod llm;
 mod out;
 mod tts;
+mod tts_remote;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +73,14 @@ impl Backends {
         self.llm.shutdown().await;
     }
 
+    /// Whether the ASR slot recognises VAD turns while the user speaks (whisper: partial
+    /// transcripts as `conversation.item.input_audio_transcription.delta` during speech). The
+    /// engine's `streaming_transcription` is switched on for such a slot; the scripted and
+    /// OpenAI-compatible slots answer each turn once at its commit.
+    pub fn streams_transcription(&self) -> bool {
+        self.asr.streams()
+    }
+
     /// Whether `request` goes to a scripted slot.
     fn is_scripted(&self, request: &BackendRequest) -> bool {
         match request {
@@ -91,6 +100,18 @@ impl Backends {
             _ => {}
         }
     }
+}
+
+/// The vl-openai client configuration of a service slot.
+pub(crate) fn client_config(service: &config::ServiceConfig) -> vl_openai::ClientConfig {
+    let mut cfg = vl_openai::ClientConfig::new(service.url.clone());
+    cfg.api_key.clone_from(&service.api_key);
+    cfg.model.clone_from(&service.model);
+    if let Some(t) = service.timeout {
+        cfg.timeouts.first_token = t;
+        cfg.timeouts.stall = t;
+    }
+    cfg
 }
 
 /// Cancels every request still running when the session ends.

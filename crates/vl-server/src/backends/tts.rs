@@ -21,6 +21,8 @@ pub(crate) enum Tts {
     Piper(Arc<Shared<vl_tts::PiperVoice>>),
     /// espeak-ng processes, one per espeak voice, created on first use.
     Espeak(EspeakVoices),
+    /// An OpenAI-compatible `/audio/speech` service, timed by a local phonemizer.
+    OpenAi(Arc<super::tts_remote::RemoteTts>),
 }
 
 /// espeak-ng synthesizers by espeak voice name, created on first use.
@@ -90,9 +92,9 @@ impl Tts {
                 })?;
                 Ok(Self::Espeak(Arc::default()))
             }
-            TtsConfig::OpenAi(_) => {
-                anyhow::bail!("--tts openai is not available in this build yet")
-            }
+            TtsConfig::OpenAi(service) => Ok(Self::OpenAi(Arc::new(
+                super::tts_remote::RemoteTts::start(service).await?,
+            ))),
         }
     }
 
@@ -103,18 +105,23 @@ impl Tts {
             #[cfg(feature = "piper")]
             Self::Piper(_) => "piper",
             Self::Espeak(_) => "espeak",
+            Self::OpenAi(_) => "openai",
         }
     }
 
     /// Synthesizes one text segment, sentence by sentence, streaming each sentence's audio and
     /// timing as soon as it is made.
     pub(crate) async fn synthesize(&self, request: SynthesizeRequest, out: Out) {
-        let voice = match resolve_voice(&request.voice) {
+        let voice = match resolve_voice(&request.voice, &request.voice_type) {
             Ok(v) => v,
-            Err(e) => return out.fail("invalid_voice", e.to_string()).await,
+            Err(e) => return out.fail(INVALID_VOICE_CODE, voice_message(&e)).await,
         };
         let result = match self {
             Self::Scripted => return,
+            Self::OpenAi(remote) => {
+                let name = remote_voice(&voice, &request.voice_type);
+                return remote.synthesize(request, &name, out).await;
+            }
             #[cfg(feature = "piper")]
             Self::Piper(shared) => {
                 let shared = Arc::clone(shared);
@@ -255,13 +262,59 @@ pub(crate) fn to_pcm16(audio: &[f32]) -> Vec<i16> {
         .collect()
 }
 
-/// The local voice of a protocol voice name as the engine passes it (`alloy`,
-/// `en-US-AvaNeural`, `ava`).
-pub(crate) fn resolve_voice(name: &str) -> Result<LocalVoice, vl_tts::VoiceError> {
-    if name.contains('-') {
-        return vl_tts::voice::azure_standard(name);
+/// The error code of a voice the slot cannot serve: the protocol's `invalid_value` (an
+/// `invalid_request_error`: the client picked the voice), with a message saying whether the
+/// voice is unknown or of an unsupported type.
+pub(crate) const INVALID_VOICE_CODE: &str = "invalid_value";
+
+/// The local voice of a protocol voice as the engine passes it: its name (`alloy`,
+/// `en-US-AvaNeural`, `ava`) and its `type` (`openai` for a bare name). A bare name with a dash
+/// is read as an Azure standard voice, a bare name of the realtime-native table as that voice.
+/// Voice types that need a trained Azure voice (`azure-custom`, `azure-personal`,
+/// `avatar-voice-sync`) are [`VoiceError::Unsupported`](vl_tts::VoiceError::Unsupported).
+pub(crate) fn resolve_voice(
+    name: &str,
+    voice_type: &str,
+) -> Result<LocalVoice, vl_tts::VoiceError> {
+    use vl_tts::VoiceError::Unsupported;
+    use vl_tts::voice;
+    match voice_type {
+        "azure-standard" => voice::azure_standard(name),
+        "azure-realtime-native" => voice::realtime_native(name),
+        "azure-custom" => Err(Unsupported("azure-custom")),
+        "azure-personal" => Err(Unsupported("azure-personal")),
+        "avatar-voice-sync" => Err(Unsupported("avatar-voice-sync")),
+        "openai" | "" if name.contains('-') => voice::azure_standard(name),
+        "openai" | "" => {
+            voice::openai(name).or_else(|e| voice::realtime_native(name).map_err(|_| e))
+        }
+        _ => Err(Unsupported("unknown voice type")),
     }
-    vl_tts::voice::openai(name).or_else(|e| vl_tts::voice::realtime_native(name).map_err(|_| e))
+}
+
+/// What the client is told about a voice the slot cannot serve.
+pub(crate) fn voice_message(e: &vl_tts::VoiceError) -> String {
+    match e {
+        vl_tts::VoiceError::Unsupported(kind) => format!(
+            "Unsupported voice: {e}. This server speaks openai, azure-standard (English) and \
+             azure-realtime-native voices (`{kind}` is not one of them)."
+        ),
+        vl_tts::VoiceError::Unknown { .. } => format!("Unknown voice: {e}."),
+    }
+}
+
+/// The voice sent to an OpenAI-compatible speech service: an OpenAI voice name as is; any
+/// other voice of the table by gender (female → `alloy`, male → `echo`, both OpenAI voices).
+pub(crate) fn remote_voice(voice: &LocalVoice, voice_type: &str) -> String {
+    let openai_name =
+        matches!(voice_type, "openai" | "") && vl_tts::voice::openai(&voice.requested).is_ok();
+    if openai_name {
+        return voice.requested.clone();
+    }
+    match voice.gender {
+        vl_tts::voice::Gender::Female => "alloy".to_owned(),
+        vl_tts::voice::Gender::Male => "echo".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -270,14 +323,50 @@ mod tests {
 
     #[test]
     fn every_voice_family_resolves_and_unknown_names_are_errors() {
-        assert_eq!(resolve_voice("alloy").unwrap().espeak_voice, "en-us+f3");
-        assert_eq!(resolve_voice("echo").unwrap().espeak_voice, "en-us+m3");
-        assert!(resolve_voice("en-US-AvaNeural").is_ok());
-        assert!(resolve_voice("en-US-Andrew:DragonHDLatestNeural").is_ok());
-        assert!(resolve_voice("florian").is_ok());
-        let err = resolve_voice("nosuchvoice").unwrap_err().to_string();
-        assert!(err.contains("unknown voice `nosuchvoice`"), "{err}");
-        assert!(resolve_voice("de-DE-KatjaNeural").is_err());
+        assert_eq!(
+            resolve_voice("alloy", "openai").unwrap().espeak_voice,
+            "en-us+f3"
+        );
+        assert_eq!(
+            resolve_voice("echo", "openai").unwrap().espeak_voice,
+            "en-us+m3"
+        );
+        assert!(resolve_voice("en-US-AvaNeural", "azure-standard").is_ok());
+        assert!(resolve_voice("en-US-AvaNeural", "openai").is_ok());
+        assert!(resolve_voice("en-US-Andrew:DragonHDLatestNeural", "azure-standard").is_ok());
+        assert!(resolve_voice("florian", "azure-realtime-native").is_ok());
+        assert!(resolve_voice("florian", "openai").is_ok());
+        let err = resolve_voice("nosuchvoice", "openai").unwrap_err();
+        let msg = voice_message(&err);
+        assert!(
+            msg.starts_with("Unknown voice: unknown voice `nosuchvoice`"),
+            "{msg}"
+        );
+        assert!(resolve_voice("de-DE-KatjaNeural", "azure-standard").is_err());
+        assert!(resolve_voice("alloy", "azure-realtime-native").is_err());
+    }
+
+    #[test]
+    fn trained_azure_voice_types_are_unsupported_not_unknown() {
+        for kind in ["azure-custom", "azure-personal", "avatar-voice-sync"] {
+            // Even a name that exists in another family.
+            let err = resolve_voice("en-US-AvaNeural", kind).unwrap_err();
+            assert_eq!(err, vl_tts::VoiceError::Unsupported(kind));
+            let msg = voice_message(&err);
+            assert!(msg.starts_with("Unsupported voice:"), "{msg}");
+            assert!(msg.contains(kind) && !msg.contains("unknown"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn remote_voices_pass_openai_names_and_map_the_rest_by_gender() {
+        let v = |n: &str, t: &str| remote_voice(&resolve_voice(n, t).unwrap(), t);
+        assert_eq!(v("shimmer", "openai"), "shimmer");
+        assert_eq!(v("cedar", "openai"), "cedar");
+        assert_eq!(v("en-US-AvaNeural", "azure-standard"), "alloy");
+        assert_eq!(v("en-GB-RyanNeural", "azure-standard"), "echo");
+        assert_eq!(v("andrew", "azure-realtime-native"), "echo");
+        assert_eq!(v("andrew", "openai"), "echo");
     }
 
     #[test]

@@ -25,6 +25,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use vl_server::auth::ApiKey;
 use vl_server::config::Config;
 
+mod backends;
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const STEP: Duration = Duration::from_secs(5);
