@@ -74,7 +74,15 @@ def _start(binary: pathlib.Path, extra_args: list[str], env: dict[str, str]) -> 
     proc = subprocess.Popen(
         [str(binary), "--listen", "127.0.0.1:0", "--backend", "scripted", "--log-format", "json", *extra_args],
         cwd=ROOT,
-        env={**os.environ, "RUST_LOG": "info", **env},
+        # The per-key connection rate (30/min) and the failed-auth throttle (20/min per IP) would
+        # refuse a test suite's many connections from 127.0.0.1; tests of them set their own.
+        env={
+            **os.environ,
+            "RUST_LOG": "info",
+            "VL_KEY_CONNECTION_RATE": "0",
+            "VL_AUTH_FAILURES_PER_MINUTE": "0",
+            **env,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -8,6 +8,7 @@
 //! time with `subtle`, so neither the length nor the content of a wrong key shows in the timing.
 
 use std::fmt;
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -18,18 +19,69 @@ use crate::params::ConnectParams;
 /// The subprotocol prefix browsers use to carry an OpenAI key.
 pub const INSECURE_KEY_PROTOCOL_PREFIX: &str = "openai-insecure-api-key.";
 
-/// A configured API key, held only as its SHA-256 digest.
+/// The quotas of one key (reliability.md §2.1); `None` falls back to the server-wide setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyQuota {
+    /// New connections per minute.
+    pub connections_per_minute: Option<u32>,
+    /// Concurrent sessions.
+    pub max_sessions: Option<usize>,
+}
+
+/// A configured API key, held only as its SHA-256 digest, with a name (for logs and quotas,
+/// never the key itself) and its quotas.
 #[derive(Clone)]
 pub struct ApiKey {
     digest: [u8; 32],
+    name: Arc<str>,
+    quota: KeyQuota,
 }
 
 impl ApiKey {
-    /// Keeps the digest of `key`.
+    /// Keeps the digest of `key`, named `default`.
     pub fn new(key: &str) -> Self {
+        Self::named("default", key, KeyQuota::default())
+    }
+
+    /// Keeps the digest of `key`, named `name`, with `quota`.
+    pub fn named(name: &str, key: &str, quota: KeyQuota) -> Self {
         Self {
             digest: Sha256::digest(key.as_bytes()).into(),
+            name: Arc::from(name),
+            quota,
         }
+    }
+
+    /// Keeps a key given as the hex of its SHA-256 digest (so the config holds no secret).
+    ///
+    /// # Errors
+    ///
+    /// The text is not 64 hex digits.
+    pub fn from_sha256_hex(name: &str, hex: &str, quota: KeyQuota) -> Result<Self, String> {
+        let hex = hex.trim();
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("key `{name}`: sha256 must be 64 hex digits"));
+        }
+        let mut digest = [0u8; 32];
+        for (i, byte) in digest.iter_mut().enumerate() {
+            let pair = hex.get(2 * i..2 * i + 2).unwrap_or("00");
+            *byte = u8::from_str_radix(pair, 16).map_err(|e| e.to_string())?;
+        }
+        Ok(Self {
+            digest,
+            name: Arc::from(name),
+            quota,
+        })
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// The key's quotas.
+    pub fn quota(&self) -> KeyQuota {
+        self.quota
     }
 
     /// Whether `presented` is this key, compared in constant time.
@@ -41,7 +93,56 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        write!(f, "ApiKey({}: <redacted>)", self.name)
+    }
+}
+
+/// Who a request authenticated as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Where the credential was found.
+    pub source: CredentialSource,
+    /// The key's name.
+    pub name: Arc<str>,
+    /// Its quotas.
+    pub quota: KeyQuota,
+}
+
+/// Checks the request's credential against every key in `keys`; with none configured everything
+/// is accepted (`Ok(None)`).
+///
+/// The presented key's digest is compared with every configured digest, each in constant time
+/// and without stopping at a match, so the timing tells neither whether nor which key matched.
+///
+/// # Errors
+///
+/// [`AuthError`] when the first credential present is missing or matches nothing.
+pub fn authenticate(
+    keys: &[ApiKey],
+    headers: &HeaderMap,
+    params: &ConnectParams,
+) -> Result<Option<Identity>, AuthError> {
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let found = find_credential(headers, params);
+    let presented = found.as_ref().map_or("", |(_, k)| k.as_str());
+    let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+    let mut matched: Option<&ApiKey> = None;
+    for key in keys {
+        let eq: bool = digest.ct_eq(&key.digest).into();
+        if eq && matched.is_none() {
+            matched = Some(key);
+        }
+    }
+    match (found, matched) {
+        (None, _) => Err(AuthError::Missing),
+        (Some((source, _)), Some(key)) => Ok(Some(Identity {
+            source,
+            name: Arc::clone(&key.name),
+            quota: key.quota,
+        })),
+        (Some((source, _)), None) => Err(AuthError::Invalid(source)),
     }
 }
 
@@ -146,7 +247,38 @@ mod tests {
         assert!(k.matches("secret"));
         assert!(!k.matches("secreT"));
         assert!(!k.matches(""));
-        assert_eq!(format!("{k:?}"), "ApiKey(<redacted>)");
+        assert_eq!(format!("{k:?}"), "ApiKey(default: <redacted>)");
+        let hex: String = Sha256::digest(b"secret")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let h = ApiKey::from_sha256_hex("h", &hex, KeyQuota::default()).unwrap();
+        assert!(h.matches("secret") && !h.matches("secreT"));
+        assert!(ApiKey::from_sha256_hex("h", "abc", KeyQuota::default()).is_err());
+    }
+
+    #[test]
+    fn authenticate_names_the_matching_key() {
+        let quota = KeyQuota {
+            connections_per_minute: Some(3),
+            max_sessions: Some(1),
+        };
+        let keys = [
+            ApiKey::named("alice", "a-key", KeyQuota::default()),
+            ApiKey::named("bob", "b-key", quota),
+        ];
+        let mut h = HeaderMap::new();
+        h.insert("api-key", "b-key".parse().unwrap());
+        let id = authenticate(&keys, &h, &params("")).unwrap().unwrap();
+        assert_eq!(&*id.name, "bob");
+        assert_eq!(id.quota, quota);
+        h.insert("api-key", "c-key".parse().unwrap());
+        assert!(authenticate(&keys, &h, &params("")).is_err());
+        assert_eq!(
+            authenticate(&keys, &HeaderMap::new(), &params("")),
+            Err(AuthError::Missing)
+        );
+        assert_eq!(authenticate(&[], &h, &params("")), Ok(None));
     }
 
     #[test]

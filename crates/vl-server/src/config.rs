@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 
-use crate::auth::ApiKey;
+use crate::auth::{ApiKey, KeyQuota};
 use crate::backends::config::{
     AsrKind, BackendArgs, BackendsConfig, FileBackends, LlmKind, TtsKind,
 };
@@ -170,11 +170,123 @@ pub struct LimitArgs {
     #[serde(default, deserialize_with = "de_duration")]
     pub shutdown_timeout: Option<Duration>,
 
+    /// New connections per minute per API key; more get HTTP 429 with Retry-After; 0 disables.
+    /// Only applies when keys are configured [default: 30]
+    #[arg(long, env = "VL_KEY_CONNECTION_RATE", value_name = "N")]
+    #[serde(default)]
+    pub key_connection_rate: Option<u32>,
+
+    /// Concurrent sessions per API key; more get HTTP 429 with Retry-After; 0 means no cap
+    /// [default: 0]
+    #[arg(long, env = "VL_MAX_SESSIONS_PER_KEY", value_name = "N")]
+    #[serde(default)]
+    pub max_sessions_per_key: Option<usize>,
+
+    /// Failed authentications per client IP per minute; past them every attempt from that IP
+    /// gets HTTP 429 with Retry-After until the rate allows again; 0 disables [default: 20]
+    #[arg(long, env = "VL_AUTH_FAILURES_PER_MINUTE", value_name = "N")]
+    #[serde(default)]
+    pub auth_failures_per_minute: Option<u32>,
+
+    /// Browser origins allowed to connect, comma-separated (e.g. `https://app.example.com`); a
+    /// request whose Origin header is not listed gets HTTP 403; requests without Origin are
+    /// not affected [default: any origin]
+    #[arg(
+        long,
+        env = "VL_ALLOWED_ORIGINS",
+        value_name = "ORIGINS",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
+
+    /// Named API keys, `NAME=KEY` comma-separated; prefer the environment variable. In the
+    /// config file, `[[keys]]` tables with `name`, `key` or `sha256` (hex digest), and the
+    /// optional quotas `connections_per_minute` and `max_sessions` [default: none]
+    #[arg(
+        long,
+        env = "VL_API_KEYS",
+        value_name = "NAME=KEY,...",
+        hide_env_values = true
+    )]
+    #[serde(skip)]
+    pub api_keys: Option<String>,
+
+    /// The `[[keys]]` of the config file.
+    #[arg(skip)]
+    #[serde(default)]
+    pub keys: Vec<KeyEntry>,
+
     /// Turn unknown fields in client events into `error` events instead of `warning` events
     /// [default: false]
     #[arg(long, env = "VL_STRICT_FIELDS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     #[serde(default)]
     pub strict_fields: Option<bool>,
+}
+
+/// One `[[keys]]` table of the config file.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    /// The key's name (in logs and quotas).
+    pub name: String,
+    /// The key itself.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Or the hex SHA-256 digest of the key.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// New connections per minute (overrides --key-connection-rate).
+    #[serde(default)]
+    pub connections_per_minute: Option<u32>,
+    /// Concurrent sessions (overrides --max-sessions-per-key).
+    #[serde(default)]
+    pub max_sessions: Option<usize>,
+}
+
+impl fmt::Debug for KeyEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("name", &self.name)
+            .field("connections_per_minute", &self.connections_per_minute)
+            .field("max_sessions", &self.max_sessions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyEntry {
+    fn to_key(&self) -> anyhow::Result<ApiKey> {
+        let quota = KeyQuota {
+            connections_per_minute: self.connections_per_minute,
+            max_sessions: self.max_sessions,
+        };
+        match (&self.key, &self.sha256) {
+            (Some(k), None) if !k.is_empty() => Ok(ApiKey::named(&self.name, k, quota)),
+            (None, Some(h)) => {
+                ApiKey::from_sha256_hex(&self.name, h, quota).map_err(anyhow::Error::msg)
+            }
+            _ => anyhow::bail!(
+                "key `{}`: give exactly one of `key` and `sha256`",
+                self.name
+            ),
+        }
+    }
+}
+
+/// Parses `NAME=KEY,NAME=KEY`.
+fn parse_api_keys(text: &str) -> anyhow::Result<Vec<ApiKey>> {
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|pair| {
+            let (name, key) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--api-keys: expected NAME=KEY pairs"))?;
+            if name.trim().is_empty() || key.is_empty() {
+                anyhow::bail!("--api-keys: empty name or key");
+            }
+            Ok(ApiKey::named(name.trim(), key, KeyQuota::default()))
+        })
+        .collect()
 }
 
 /// The config file: the same keys as the flags (`-` and `_` both accepted).
@@ -270,6 +382,14 @@ pub struct Limits {
     pub drain_timeout: Duration,
     /// How long to wait for sessions to finish after their close frames.
     pub shutdown_timeout: Duration,
+    /// New connections per minute per key; `None`: off.
+    pub key_connection_rate: Option<u32>,
+    /// Concurrent sessions per key; `None`: no cap.
+    pub max_sessions_per_key: Option<usize>,
+    /// Failed authentications per IP per minute before 429; `None`: off.
+    pub auth_failures_per_minute: Option<u32>,
+    /// Allowed `Origin` values; empty: any.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Limits {
@@ -291,6 +411,10 @@ impl Default for Limits {
             max_sessions: None,
             drain_timeout: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(5),
+            key_connection_rate: Some(30),
+            max_sessions_per_key: None,
+            auth_failures_per_minute: Some(20),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -312,6 +436,8 @@ pub struct Config {
     pub limits: Limits,
     /// Unknown fields are errors instead of warnings.
     pub strict_fields: bool,
+    /// Named keys (from `--api-keys` and `[[keys]]`), besides `api_key`.
+    pub keys: Vec<ApiKey>,
 }
 
 impl fmt::Debug for Config {
@@ -324,6 +450,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("limits", &self.limits)
             .field("strict_fields", &self.strict_fields)
+            .field("keys", &self.keys)
             .finish()
     }
 }
@@ -338,6 +465,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             limits: Limits::default(),
             strict_fields: false,
+            keys: Vec::new(),
         }
     }
 }
@@ -422,7 +550,40 @@ impl Config {
                 .shutdown_timeout
                 .or(f.shutdown_timeout)
                 .unwrap_or(defaults.shutdown_timeout),
+            key_connection_rate: match l.key_connection_rate.or(f.key_connection_rate) {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => defaults.key_connection_rate,
+            },
+            max_sessions_per_key: l
+                .max_sessions_per_key
+                .or(f.max_sessions_per_key)
+                .filter(|n| *n > 0),
+            auth_failures_per_minute: match l
+                .auth_failures_per_minute
+                .or(f.auth_failures_per_minute)
+            {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => defaults.auth_failures_per_minute,
+            },
+            allowed_origins: l
+                .allowed_origins
+                .clone()
+                .or_else(|| f.allowed_origins.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
         };
+        let mut keys = match &l.api_keys {
+            Some(text) => parse_api_keys(text)?,
+            None => Vec::new(),
+        };
+        for entry in f.keys.iter().chain(l.keys.iter()) {
+            keys.push(entry.to_key()?);
+        }
         limits.validate()?;
         let api_key = cli.api_key.or(file.api_key);
         if api_key.as_deref() == Some("") {
@@ -442,6 +603,7 @@ impl Config {
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             limits,
             strict_fields: l.strict_fields.or(f.strict_fields).unwrap_or(false),
+            keys,
         })
     }
 }
@@ -678,6 +840,24 @@ mod tests {
         assert_eq!(c.limits.event_rate, 9);
         assert_eq!(c.limits.max_session_duration, None);
         assert!(c.api_key.as_ref().unwrap().matches("from-file"));
+        std::fs::write(
+            &path,
+            "key_connection_rate = 5\n[[keys]]\nname = \"a\"\nkey = \"ka\"\nmax_sessions = 2\n\
+             [[keys]]\nname = \"b\"\nsha256 = \"74fec0c33e96ab90ac88666979207a50a6ea7b9b3eea6ec0e8b916d64c0a0706\"\n",
+        )
+        .unwrap();
+        let c = Config::from_cli(Cli::parse_from([
+            "vl-server",
+            "--config",
+            path.to_str().unwrap(),
+        ]))
+        .unwrap();
+        assert_eq!(c.limits.key_connection_rate, Some(5));
+        assert_eq!(c.keys.len(), 2);
+        assert!(c.keys[0].matches("ka") && !c.keys[0].matches("kb"));
+        assert_eq!(c.keys[0].quota().max_sessions, Some(2));
+        assert_eq!(&**c.keys[1].name(), "b");
+        assert!(c.keys[1].matches("kb"));
         std::fs::write(&path, "no_such_key = 1\n").unwrap();
         let err = Config::from_cli(Cli::parse_from([
             "vl-server",

@@ -25,7 +25,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::auth::{self, AuthError};
+use crate::admission::{Admission, Refusal};
+use crate::auth::{self, ApiKey, AuthError};
 use crate::config::Config;
 use crate::connection::{self, ConnectionContext, Dialect};
 use crate::metrics::Metrics;
@@ -50,6 +51,8 @@ struct AppState {
     draining: AtomicBool,
     next_id: AtomicU64,
     metrics: Arc<Metrics>,
+    admission: Admission,
+    keys: Vec<ApiKey>,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
@@ -65,6 +68,12 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = config.limits.clone();
+    let keys: Vec<ApiKey> = config
+        .api_key
+        .iter()
+        .chain(config.keys.iter())
+        .cloned()
+        .collect();
     let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
     // Models load and worker processes start before the first session can arrive.
     let backends = crate::backends::Backends::start(&config.backends)
@@ -79,6 +88,8 @@ pub async fn run(
         draining: AtomicBool::new(false),
         next_id: AtomicU64::new(1),
         metrics: Arc::new(Metrics::new()),
+        admission: Admission::new(limits.auth_failures_per_minute),
+        keys,
     });
     let stop_accepting = CancellationToken::new();
     let app = router(Arc::clone(&state));
@@ -231,10 +242,34 @@ async fn admit(
             "The request headers exceed 16 KiB.",
         );
     }
+    let limits = &state.config.limits;
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !limits.allowed_origins.is_empty()
+    {
+        let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+        if !limits
+            .allowed_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+        {
+            info!(%peer, "refused: origin not allowed");
+            return http_error(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This origin may not connect.",
+            );
+        }
+    }
+    if let Err(refusal) = state.admission.auth_allowed(peer.ip()) {
+        info!(%peer, "refused: too many failed authentications");
+        state.metrics.limited("auth_failures");
+        return too_many(refusal);
+    }
     let params = ConnectParams::parse(uri.query());
-    let credential = match auth::check(state.config.api_key.as_ref(), &headers, &params) {
-        Ok(source) => source,
+    let identity = match auth::authenticate(&state.keys, &headers, &params) {
+        Ok(identity) => identity,
         Err(e) => {
+            state.admission.auth_failed(peer.ip());
             let reason = match e {
                 AuthError::Missing => "missing",
                 AuthError::Invalid(_) => "invalid",
@@ -271,7 +306,6 @@ async fn admit(
             dialect = Dialect::OpenAiGa;
         }
     }
-    let limits = &state.config.limits;
     let at_cap = limits
         .max_sessions
         .is_some_and(|cap| state.sessions.len() >= cap);
@@ -289,6 +323,29 @@ async fn admit(
         Ok(ws) => ws,
         Err(rejection) => return upgrade_refused(&headers, rejection),
     };
+    let lease = match &identity {
+        Some(who) => match state.admission.admit(
+            &who.name,
+            who.quota
+                .connections_per_minute
+                .or(limits.key_connection_rate),
+            who.quota
+                .max_sessions
+                .or(limits.max_sessions_per_key)
+                .filter(|n| *n > 0),
+        ) {
+            Ok(lease) => Some(lease),
+            Err(refusal) => {
+                info!(%peer, key = %who.name, ?refusal, "refused: key quota");
+                state.metrics.limited(match refusal {
+                    Refusal::KeySessions => "key_sessions",
+                    Refusal::KeyRate(_) | Refusal::AuthFailures(_) => "key_connection_rate",
+                });
+                return too_many(refusal);
+            }
+        },
+        None => None,
+    };
 
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
     if params.api_version.is_none() && dialect == Dialect::VoiceLive {
@@ -302,7 +359,8 @@ async fn admit(
     span.in_scope(|| {
         info!(
             path = uri.path(),
-            ?credential,
+            source = ?identity.as_ref().map(|i| i.source),
+            key = identity.as_ref().map_or("-", |i| &*i.name),
             params = ?params,
             "accepted"
         );
@@ -333,6 +391,7 @@ async fn admit(
             async move {
                 connection::run(socket, ctx).await;
                 drop(active);
+                drop(lease);
                 drop(token);
             }
             .instrument(span)
@@ -365,6 +424,29 @@ fn upgrade_refused(headers: &HeaderMap, rejection: WebSocketUpgradeRejection) ->
         return r;
     }
     rejection.into_response()
+}
+
+/// HTTP 429 with `Retry-After` for an admission refusal.
+fn too_many(refusal: Refusal) -> Response {
+    let (code, message) = match refusal {
+        Refusal::KeyRate(_) => (
+            "rate_limit_exceeded",
+            "Too many new connections for this key; retry later.",
+        ),
+        Refusal::KeySessions => (
+            "too_many_sessions",
+            "This key has its maximum number of sessions open.",
+        ),
+        Refusal::AuthFailures(_) => (
+            "too_many_failed_attempts",
+            "Too many failed authentication attempts; retry later.",
+        ),
+    };
+    let mut r = http_error(StatusCode::TOO_MANY_REQUESTS, code, message);
+    if let Ok(v) = HeaderValue::from_str(&refusal.retry_after_secs().to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
 }
 
 /// A JSON error body in the swagger `ErrorResponse` shape.
