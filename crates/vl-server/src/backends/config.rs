@@ -14,10 +14,14 @@
 //! kind = "openai"                       # scripted | embedded | openai
 //! url = "http://127.0.0.1:8081/v1"      # llama-server, vLLM, Ollama, OpenAI ...
 //! model = "smollm2"
+//! timeout_ms = 30000                    # first byte and between reads (openai kinds)
 //! [backends.tts]
 //! kind = "piper"                        # scripted | piper | espeak | openai
 //! model_dir = "models/piper"
 //! ```
+//!
+//! `docs/backends-guide.md` has examples for llama-server, vLLM, Ollama, OpenAI and Azure
+//! OpenAI, the voice table and how speech-service audio is timed.
 
 use std::path::{Path, PathBuf};
 
@@ -493,6 +497,30 @@ mod tests {
             LlmConfig::OpenAi(s) => {
                 assert_eq!(s.url, "http://flag/v1");
                 assert_eq!(s.model.as_deref(), Some("m"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn service_slots_take_url_model_and_timeout_from_the_file() {
+        let f = file(
+            "[asr]\nkind = \"openai\"\nurl = \"http://asr/v1\"\ntimeout_ms = 1500\n\
+             [tts]\nkind = \"openai\"\nurl = \"http://tts/v1\"\nmodel = \"kokoro\"\n",
+        );
+        let c = resolve(BackendArgs::default(), f, Default::default()).unwrap();
+        match c.asr {
+            AsrConfig::OpenAi(s) => {
+                assert_eq!(s.url, "http://asr/v1");
+                assert_eq!(s.model.as_deref(), Some("whisper-1"));
+                assert_eq!(s.timeout, Some(std::time::Duration::from_millis(1500)));
+            }
+            other => panic!("{other:?}"),
+        }
+        match c.tts {
+            TtsConfig::OpenAi(s) => {
+                assert_eq!(s.model.as_deref(), Some("kokoro"));
+                assert_eq!(s.timeout, None);
             }
             other => panic!("{other:?}"),
         }
