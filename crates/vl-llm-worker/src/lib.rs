@@ -14,3 +14,4 @@
 pub mod llama;
 pub mod model;
 pub mod server;
+pub mod stop;

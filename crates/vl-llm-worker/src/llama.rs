@@ -12,7 +12,8 @@ use llama_cpp_2::sampling::LlamaSampler;
 
 use crate::model::{ChatModel, Finish, GenParams, GenStats, Message, ModelError};
 
-/// A GGUF chat model loaded with llama.cpp; the GGUF's own chat template formats prompts.
+/// A GGUF chat model loaded with llama.cpp; the GGUF's own chat template (ChatML for
+/// SmolLM2, the fallback when the file has none) formats prompts.
 pub struct LlamaChat {
     // Field order matters: the model must drop before the backend.
     model: LlamaModel,
@@ -40,17 +41,27 @@ impl LlamaChat {
     /// Loads `path` with a context of `ctx` tokens and `threads` threads.
     ///
     /// # Errors
-    /// When the file cannot be loaded or has no chat template.
+    /// When the file is missing or cannot be loaded.
     pub fn load(path: &Path, name: String, ctx: u32, threads: u32) -> Result<Self, ModelError> {
+        // llama-cpp-2 only debug-asserts that the file exists; check it here.
+        if !path.is_file() {
+            return Err(ModelError::Failed(format!(
+                "model file {} not found",
+                path.display()
+            )));
+        }
         let backend = LlamaBackend::init().map_err(|e| failed("llama.cpp init", e))?;
         llama_cpp_2::send_logs_to_tracing(
             llama_cpp_2::LogOptions::default().with_logs_enabled(false),
         );
         let model = LlamaModel::load_from_file(&backend, path, &LlamaModelParams::default())
             .map_err(|e| failed(&format!("loading {}", path.display()), e))?;
-        let template = model
-            .chat_template(None)
-            .map_err(|e| failed("the GGUF has no chat template", e))?;
+        // SmolLM2's GGUF carries its ChatML template; llama.cpp recognises it by
+        // `<|im_start|>`. A GGUF without one gets plain ChatML.
+        let template = match model.chat_template(None) {
+            Ok(t) => t,
+            Err(_) => LlamaChatTemplate::new("chatml").map_err(|e| failed("chat template", e))?,
+        };
         Ok(Self {
             model,
             backend,
@@ -150,8 +161,8 @@ impl ChatModel for LlamaChat {
                 stats.finish = Finish::Length;
                 break;
             }
+            // `sample` also accepts the token into the chain (penalty history).
             let token = sampler.sample(&ctx, -1);
-            sampler.accept(token);
             let vocab = self.model.vocab();
             if vocab.is_eog(token) {
                 break;

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use vl_openai::WireMessage;
 
-use crate::model::{ChatModel, GenParams, GenStats, Message, ModelError};
+use crate::model::{ChatModel, Finish, GenParams, GenStats, Message, ModelError};
+use crate::stop::{MAX_STOP_SEQUENCES, StopFilter};
 
 /// What the embedded demo model says when a request offers tools: it cannot call them, and
 /// it must not pretend to.
@@ -114,6 +115,27 @@ struct ChatBody {
     tools: Option<Vec<Value>>,
     tool_choice: Option<Value>,
     seed: Option<u32>,
+    stop: Option<Value>,
+}
+
+/// The `stop` field: a string or an array of up to [`MAX_STOP_SEQUENCES`] strings.
+fn stop_sequences(v: Option<&Value>) -> Result<Vec<String>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(a)) if a.len() <= MAX_STOP_SEQUENCES => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| "`stop` entries must be strings".to_owned())
+            })
+            .collect(),
+        Some(Value::Array(_)) => Err(format!(
+            "`stop` takes at most {MAX_STOP_SEQUENCES} sequences"
+        )),
+        Some(_) => Err("`stop` must be a string or an array of strings".to_owned()),
+    }
 }
 
 fn text_of(v: Option<&Value>) -> String {
@@ -202,6 +224,10 @@ async fn chat(State(s): State<AppState>, body: Bytes) -> Response {
             "`messages` must be a non-empty array",
         );
     };
+    let stops = match stop_sequences(req.stop.as_ref()) {
+        Ok(s) => s,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_stop", &m),
+    };
     let tools_offered = req.tools.as_ref().is_some_and(|t| !t.is_empty())
         && req.tool_choice.as_ref().and_then(Value::as_str) != Some("none");
     let max_tokens = req
@@ -236,8 +262,31 @@ async fn chat(State(s): State<AppState>, body: Bytes) -> Response {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        let mut sink = |t: &str| tx.blocking_send(Piece::Text(t.to_owned())).is_ok();
-        let result = guard.generate(&params, &mut sink);
+        let mut filter = StopFilter::new(stops);
+        let mut result = {
+            // Returning `false` stops the model: a stop sequence was seen, or the client went
+            // away (the receiver is dropped with the response).
+            let mut sink = |t: &str| {
+                let out = filter.push(t);
+                let sent = if out.is_empty() {
+                    !tx.is_closed()
+                } else {
+                    tx.blocking_send(Piece::Text(out)).is_ok()
+                };
+                sent && !filter.hit()
+            };
+            guard.generate(&params, &mut sink)
+        };
+        if let Ok(stats) = &mut result {
+            if filter.hit() {
+                stats.finish = Finish::Stop;
+            } else {
+                let rest = filter.finish();
+                if !rest.is_empty() {
+                    let _ = tx.blocking_send(Piece::Text(rest));
+                }
+            }
+        }
         let _ = tx.blocking_send(Piece::Done(result));
     });
     let notice = tools_offered.then(|| TOOLS_NOTICE.to_owned());

@@ -154,6 +154,65 @@ async fn non_streaming_answer_models_and_health() {
     assert_eq!(health.status(), 200);
 }
 
+async fn post_json(base: &str, body: serde_json::Value) -> (u16, String) {
+    let r = plain_client()
+        .post(format!("{base}/v1/chat/completions"))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (
+        status,
+        String::from_utf8(r.bytes().await.unwrap().to_vec()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn stop_sequences_cut_the_answer() {
+    let base = start(Box::new(EchoTestModel::default())).await;
+    let msgs = json!([{"role": "user", "content": "one two three four"}]);
+    // Whole answer: the text before the stop, `finish_reason: stop`, and fewer tokens.
+    let (status, body) = post_json(&base, json!({"messages": msgs, "stop": ["thr", "zzz"]})).await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "Echo: one two ");
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"]["completion_tokens"], 4);
+    // Streaming with a single string: the deltas never contain the stop sequence.
+    let (_, body) = post_json(
+        &base,
+        json!({"messages": msgs, "stop": "two", "stream": true}),
+    )
+    .await;
+    let mut text = String::new();
+    for ev in body.split("\n\n").filter(|e| !e.is_empty()) {
+        let data = ev.strip_prefix("data: ").unwrap();
+        if data == "[DONE]" {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(data).unwrap();
+        if let Some(t) = v["choices"][0]["delta"]["content"].as_str() {
+            text.push_str(t);
+        }
+    }
+    assert_eq!(text, "Echo: one ");
+    assert!(body.ends_with("data: [DONE]\n\n"), "{body}");
+    // A stop that never occurs changes nothing.
+    let (_, body) = post_json(&base, json!({"messages": msgs, "stop": ["xyz"]})).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        "Echo: one two three four"
+    );
+    // Bad `stop` values are 400s.
+    for bad in [json!(["a", "b", "c", "d", "e"]), json!([1]), json!(3)] {
+        let (status, body) = post_json(&base, json!({"messages": msgs, "stop": bad})).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("stop"), "{body}");
+    }
+}
+
 #[tokio::test]
 async fn bad_requests_are_400_with_a_message() {
     let base = start(Box::new(EchoTestModel::default())).await;
