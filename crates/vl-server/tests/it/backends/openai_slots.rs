@@ -402,3 +402,52 @@ async fn session_and_response_settings_reach_the_chat_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stalled_chat_stream_fails_the_response_with_an_error_and_the_session_goes_on() {
+    bounded(async {
+        let chunk = json!({"choices": [{"index": 0, "delta": {"content": "Let me"}}]});
+        let mut stalled = Reply::sse(&[&format!("data: {chunk}\n\n")]);
+        stalled.steps.push(Step::Sleep(Duration::from_secs(5)));
+        let http = Http::start(vec![
+            // Refused twice (retried), then a stream that stalls after its first delta.
+            Reply::json(
+                "503 Service Unavailable",
+                r#"{"error":{"message":"loading"}}"#,
+            ),
+            stalled,
+            sse_text("Fine."),
+        ])
+        .await;
+        let server = server(BackendsConfig {
+            llm: LlmConfig::OpenAi(service(&http, "m")),
+            ..BackendsConfig::default()
+        })
+        .await;
+        let mut ws = server.open().await;
+        send_json(
+            &mut ws,
+            json!({"type": "session.update", "session": {"modalities": ["text"],
+                   "turn_detection": null}}),
+        )
+        .await;
+        recv_until(&mut ws, "session.updated").await;
+        let events = reply_to(&mut ws, "hi").await;
+        assert_eq!(http.count(), 2, "the 503 was retried");
+        let done = events.last().unwrap();
+        assert_eq!(done["response"]["status"], "failed", "{done}");
+        let errors = of_type(&events, "error");
+        assert_eq!(errors.len(), 1, "{events:?}");
+        assert_eq!(errors[0]["error"]["code"], "backend_timeout");
+        let message = errors[0]["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && !message.contains("data:"),
+            "{message}"
+        );
+        let events = reply_to(&mut ws, "hi again").await;
+        let done = events.last().unwrap();
+        assert_eq!(done["response"]["status"], "completed", "{done}");
+        assert_eq!(super::super::text_of_response_done(done), ["Fine."]);
+    })
+    .await;
+}
