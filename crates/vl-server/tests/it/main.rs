@@ -776,3 +776,4 @@ async fn the_event_rate_limit_is_configurable() {
 mod metrics;
 mod admission;
 mod faults;
+mod deploy;
