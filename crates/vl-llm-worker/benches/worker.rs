@@ -40,7 +40,7 @@ fn params(user: &str, max_tokens: u32) -> GenParams {
 
 fn bench(c: &mut Criterion) {
     let t = Instant::now();
-    let mut model = LlamaChat::load(&model_path(), "smollm2".into(), 2048, 2).expect("model loads");
+    let mut model = LlamaChat::load(&model_path(), "smollm2".into(), 2048, 1).expect("model loads");
     eprintln!("model load: {:.3} s", t.elapsed().as_secs_f64());
 
     let mut g = c.benchmark_group("smollm2");

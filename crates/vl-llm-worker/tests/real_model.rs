@@ -55,7 +55,7 @@ fn worker() -> Worker {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vl-llm-worker"))
         .arg("--model")
         .arg(&model)
-        .args(["--threads", "2", "--max-tokens", "96"])
+        .args(["--threads", "1", "--max-tokens", "96"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -339,7 +339,7 @@ async fn tools_get_the_notice_and_a_prose_answer_never_a_call() {
 /// The llama.cpp path in-process (one backend per process: a single test).
 #[test]
 fn in_process_cancellation_and_context_limit() {
-    let mut m = LlamaChat::load(&model_path(), "smollm2".into(), 256, 2).unwrap();
+    let mut m = LlamaChat::load(&model_path(), "smollm2".into(), 256, 1).unwrap();
     assert_eq!(m.name(), "smollm2");
     let params = |user: String, max_tokens| GenParams {
         messages: vec![
