@@ -21,12 +21,10 @@ BUILD_TIMEOUT_S = 3600
 TOOL_TIMEOUT_S = 120
 
 # The same builds as `cargo xtask ci e2e` (xtask/src/bench_e2e.rs `build_commands`), in the dev
-# profile: one cargo command per package, so whisper.cpp and llama.cpp are the builds of the CI
-# asr and llm steps.
+# profile: the server and vl-asr share one whisper.cpp build, the worker one llama.cpp build.
 BUILDS = [
-    ["cargo", "build", "-p", "vl-server", "--features", "embedded"],
+    ["cargo", "build", "-p", "vl-server", "-p", "vl-asr", "--features", "vl-server/embedded,vl-asr/whisper", "--bins"],
     ["cargo", "build", "-p", "vl-llm-worker", "--features", "llama"],
-    ["cargo", "build", "-p", "vl-asr", "--features", "whisper", "--bin", "vl-asr"],
     ["cargo", "build", "-p", "vl-tts", "--features", "piper", "--example", "say"],
 ]
 
