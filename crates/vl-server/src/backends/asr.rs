@@ -158,7 +158,7 @@ mod whisper {
 
     use anyhow::Context as _;
     use tokio::sync::{Semaphore, mpsc};
-    use vl_asr::whisper::{DecodeConfig, Model};
+    use vl_asr::whisper::{DecodeConfig, Model, Transcriber};
     use vl_engine::BackendOutput;
     use vl_engine::backend::{TranscribeRequest, TranscribeStartRequest};
 
@@ -223,6 +223,9 @@ mod whisper {
         /// Streaming recognition: the growing utterance is re-decoded every
         /// `partial_interval_ms` of new audio when no other decode is running (partials never
         /// delay a final), and the words two successive partials agree on are sent as deltas.
+        /// Before each partial the audio that queued up during the previous decode is taken in
+        /// first, and a commit already waiting skips the partial, so on a slow machine the final
+        /// transcript does not wait behind a backlog of partial decodes.
         pub(crate) async fn stream(
             &self,
             start: TranscribeStartRequest,
@@ -247,6 +250,23 @@ mod whisper {
                         let audio = to_16k(&samples, rate);
                         since_partial += audio.len();
                         tr.push(&audio);
+                        let mut committed = false;
+                        while let Ok(queued) = input.try_recv() {
+                            match queued {
+                                StreamInput::Audio(more) => {
+                                    let audio = to_16k(&more, rate);
+                                    since_partial += audio.len();
+                                    tr.push(&audio);
+                                }
+                                StreamInput::Commit => {
+                                    committed = true;
+                                    break;
+                                }
+                            }
+                        }
+                        if committed {
+                            return self.finish(tr, out).await;
+                        }
                         if since_partial < interval {
                             continue;
                         }
@@ -274,25 +294,27 @@ mod whisper {
                             }
                         }
                     }
-                    StreamInput::Commit => {
-                        let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
-                            return;
-                        };
-                        let job = tokio::task::spawn_blocking(move || {
-                            let _permit = permit;
-                            tr.finish()
-                        })
-                        .await;
-                        match job {
-                            Ok(Ok(text)) => {
-                                let _ = out.send(done(&out, text)).await;
-                            }
-                            Ok(Err(e)) => out.fail("transcription_failed", e.to_string()).await,
-                            Err(e) => out.fail("transcription_failed", e.to_string()).await,
-                        }
-                        return;
-                    }
+                    StreamInput::Commit => return self.finish(tr, out).await,
                 }
+            }
+        }
+
+        /// The final transcript of a streaming recognition, decoded when no other decode runs.
+        async fn finish(&self, mut tr: Transcriber, out: Out) {
+            let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
+                return;
+            };
+            let job = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                tr.finish()
+            })
+            .await;
+            match job {
+                Ok(Ok(text)) => {
+                    let _ = out.send(done(&out, text)).await;
+                }
+                Ok(Err(e)) => out.fail("transcription_failed", e.to_string()).await,
+                Err(e) => out.fail("transcription_failed", e.to_string()).await,
             }
         }
 
