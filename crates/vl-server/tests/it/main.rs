@@ -773,7 +773,7 @@ async fn the_event_rate_limit_is_configurable() {
     .await;
 }
 
-mod metrics;
 mod admission;
-mod faults;
 mod deploy;
+mod faults;
+mod metrics;

@@ -51,7 +51,10 @@ async fn metrics_count_sessions_events_and_errors_by_type_and_code() {
             1.0
         );
         // The truncated event and the unknown type: bounded labels, never the client's text.
-        assert_eq!(metric(a, "voicelive_events_in_total{type=\"other\"}").await, 2.0);
+        assert_eq!(
+            metric(a, "voicelive_events_in_total{type=\"other\"}").await,
+            2.0
+        );
         assert_eq!(
             metric(a, "voicelive_events_out_total{type=\"session.created\"}").await,
             1.0
@@ -60,7 +63,10 @@ async fn metrics_count_sessions_events_and_errors_by_type_and_code() {
             metric(a, "voicelive_events_out_total{type=\"session.updated\"}").await,
             1.0
         );
-        assert_eq!(metric(a, "voicelive_events_out_total{type=\"error\"}").await, 2.0);
+        assert_eq!(
+            metric(a, "voicelive_events_out_total{type=\"error\"}").await,
+            2.0
+        );
         assert_eq!(
             metric(a, "voicelive_errors_total{code=\"invalid_json\"}").await,
             1.0
@@ -93,7 +99,9 @@ async fn metrics_count_sessions_events_and_errors_by_type_and_code() {
 async fn metrics_count_refused_handshakes_by_status() {
     bounded(async {
         let server = TestServer::start(with_key("k")).await;
-        let r = server.connect_to(&format!("/voice-live/realtime?{QUERY}")).await;
+        let r = server
+            .connect_to(&format!("/voice-live/realtime?{QUERY}"))
+            .await;
         assert_eq!(http_status(r), 401);
         let r = server.connect_to(&format!("/foo?{QUERY}")).await;
         assert_eq!(http_status(r), 404);
@@ -123,7 +131,10 @@ async fn a_reset_connection_brings_the_session_gauge_back_down() {
         // Drop without a close handshake: the TCP connection just goes away.
         drop(ws);
         wait_metric(a, "voicelive_sessions_active", 1.0).await;
-        assert_eq!(metric(a, "voicelive_sessions_total{close_code=\"0\"}").await, 1.0);
+        assert_eq!(
+            metric(a, "voicelive_sessions_total{close_code=\"0\"}").await,
+            1.0
+        );
         server.shutdown().await;
     })
     .await;
