@@ -332,9 +332,8 @@ fn real_model_without_the_feature_is_a_clear_error() {
     );
 }
 
-/// A bare reqwest client. reqwest is built without a default TLS crypto provider (each test runs
-/// in its own process under nextest), so install ring first, as vl-openai does.
+/// A bare reqwest client, from vl-openai's constructor (it installs the TLS provider reqwest is
+/// built without).
 fn plain_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    vl_openai::http_client().unwrap()
 }

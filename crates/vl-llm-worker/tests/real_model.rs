@@ -109,8 +109,8 @@ async fn run(w: &Worker, req: &ChatRequest) -> (Vec<ChatEvent>, String) {
 
 /// A raw `/v1/chat/completions` POST: status, content type, body.
 async fn post(w: &Worker, body: &Value) -> (u16, String, String) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let r = reqwest::Client::new()
+    let r = vl_openai::http_client()
+        .unwrap()
         .post(format!("http://{}/v1/chat/completions", w.addr))
         .body(body.to_string())
         .send()
