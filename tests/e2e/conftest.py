@@ -3,7 +3,7 @@
 The suite reuses the conformance suite's venv (`tests/conformance/requirements.txt`) and helpers
 (`server_fixtures`, `speech`, `sdk_live`), imported from `tests/conformance`.
 
-Binaries come from `VL_E2E_BIN_DIR` (set by `cargo xtask ci e2e`, which builds them), else this
+Binaries come from `VL_E2E_BIN_DIR` (a directory holding them), else this
 suite builds them itself with the same commands (`e2e_tools.BUILDS`) into
 `$CARGO_TARGET_DIR/debug`.
 

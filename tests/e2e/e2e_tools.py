@@ -20,8 +20,8 @@ WHISPER_TINY = MODELS / "whisper" / "ggml-tiny.en.bin"
 BUILD_TIMEOUT_S = 3600
 TOOL_TIMEOUT_S = 120
 
-# The same builds as `cargo xtask ci e2e` (xtask/src/bench_e2e.rs `build_commands`), in the dev
-# profile: the server and vl-asr share one whisper.cpp build, the worker one llama.cpp build.
+# The builds the suite runs when `VL_E2E_BIN_DIR` is not set, in the dev profile: the server
+# and vl-asr share one whisper.cpp build, the worker one llama.cpp build.
 BUILDS = [
     ["cargo", "build", "-p", "vl-server", "-p", "vl-asr", "--features", "vl-server/embedded,vl-asr/whisper", "--bins"],
     ["cargo", "build", "-p", "vl-llm-worker", "--features", "llama"],
@@ -55,7 +55,7 @@ def binaries() -> Binaries:
         say=bin_dir / "examples" / "say",
     )
     for path in vars(found).values():
-        assert path.exists(), f"missing {path}: run `cargo xtask ci e2e`"
+        assert path.exists(), f"missing {path}: unset VL_E2E_BIN_DIR to let the suite build it (e2e_tools.BUILDS)"
     return found
 
 
