@@ -56,9 +56,11 @@ fn samples_to_ms(samples: u64, sample_rate: u32) -> u64 {
 ///
 /// `units` and `durations` (samples at `sample_rate` Hz) run in parallel; a missing duration
 /// counts as 0. `words[i]` is the text of word index `i`. A word spans from the start of its
-/// first phoneme to the end of its last one; words without any phoneme (e.g. a lone `&` that
-/// espeak dropped) get zero length at the end of the previous word. The result is in word order,
-/// with non-decreasing, non-overlapping offsets.
+/// first phoneme to the end of its last one. A word without any phoneme of its own is one that
+/// espeak-ng merged into a neighbour (`not a` → `nˌɑːɾə`) or read as part of it: it shares
+/// the span of the previous word that has phonemes (the next one at the start of a sentence),
+/// split by letter count, so every word gets a length. Only a sentence without any phoneme gives
+/// zero lengths. The result is in word order, with non-decreasing, non-overlapping offsets.
 pub fn word_timestamps(
     units: &[Unit],
     durations: &[u64],
@@ -79,14 +81,40 @@ pub fn word_timestamps(
         }
         t += d;
     }
-    let mut out = Vec::with_capacity(words.len());
+    // Make the spans monotonic first (espeak keeps word order, but be safe).
     let mut last_end = 0u64;
-    for (text, span) in words.iter().zip(spans) {
-        let (start, end) = match span {
-            Some((s, e)) => (s.max(last_end), e.max(last_end)),
-            None => (last_end, last_end),
-        };
-        last_end = end;
+    for span in spans.iter_mut().flatten() {
+        let start = span.0.max(last_end);
+        *span = (start, span.1.max(start));
+        last_end = span.1;
+    }
+    let mut bounds: Vec<(u64, u64)> = vec![(0, 0); words.len()];
+    // Groups: a word with phonemes and the phoneme-less words after it (before it, for the
+    // phoneme-less words that open the sentence).
+    let mut i = 0;
+    while i < words.len() {
+        let mut j = i + 1;
+        while j < words.len() && spans.get(j).is_some_and(Option::is_none) {
+            j += 1;
+        }
+        // Words i..j: i has a span unless the sentence starts without one.
+        let group_span = spans.get(i).copied().flatten().or_else(|| {
+            // Leading phoneme-less words: join the first word that has a span.
+            let next = spans.get(j).copied().flatten();
+            if next.is_some() {
+                j += 1;
+                while j < words.len() && spans.get(j).is_some_and(Option::is_none) {
+                    j += 1;
+                }
+            }
+            next
+        });
+        let (start, end) = group_span.unwrap_or((last_end, last_end));
+        split_by_letters(words, i, j, start, end, &mut bounds);
+        i = j;
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for (text, (start, end)) in words.iter().zip(bounds) {
         let start_ms = samples_to_ms(start, sample_rate);
         out.push(WordTimestamp {
             text: text.clone(),
@@ -95,6 +123,31 @@ pub fn word_timestamps(
         });
     }
     out
+}
+
+/// Splits `start..end` (samples) among `words[from..to]` in proportion to their letters (at
+/// least 1 each), writing into `bounds`.
+fn split_by_letters(
+    words: &[String],
+    from: usize,
+    to: usize,
+    start: u64,
+    end: u64,
+    bounds: &mut [(u64, u64)],
+) {
+    let weight = |w: &String| w.chars().filter(|c| c.is_alphanumeric()).count().max(1) as u64;
+    let group = words.get(from..to).unwrap_or(&[]);
+    let total: u64 = group.iter().map(weight).sum::<u64>().max(1);
+    let length = end.saturating_sub(start);
+    let mut acc = 0u64;
+    for (k, w) in group.iter().enumerate() {
+        let a = start + length * acc / total;
+        acc += weight(w);
+        let b = start + length * acc / total;
+        if let Some(slot) = bounds.get_mut(from + k) {
+            *slot = (a, b);
+        }
+    }
 }
 
 /// Viseme events of a sentence.
@@ -332,12 +385,41 @@ mod tests {
     }
 
     #[test]
-    fn word_without_phonemes_gets_zero_length() {
-        let units = vec![phone("a", 0), phone("b", 2)];
-        let words = vec!["a".to_string(), "&".into(), "b".into()];
-        let w = word_timestamps(&units, &[10, 20], &words, 1000);
-        assert_eq!((w[1].audio_offset_ms, w[1].audio_duration_ms), (10, 0));
-        assert_eq!((w[2].audio_offset_ms, w[2].audio_duration_ms), (10, 20));
+    fn a_word_without_phonemes_shares_the_previous_words_span() {
+        // espeak-ng reads "not a" as one word (nˌɑːɾə): "a" gets its share of that span.
+        let units = vec![phone("n", 0), phone("ɑː", 0), phone("ə", 0), phone("p", 2)];
+        let words = vec!["not".to_string(), "a".into(), "place".into()];
+        let w = word_timestamps(&units, &[40, 40, 40, 50], &words, 1000);
+        let got: Vec<_> = w
+            .iter()
+            .map(|w| (w.audio_offset_ms, w.audio_duration_ms))
+            .collect();
+        assert_eq!(got, vec![(0, 90), (90, 30), (120, 50)]);
+    }
+
+    #[test]
+    fn phoneme_less_words_at_the_start_share_the_next_words_span() {
+        let units = vec![phone("a", 2), phone("b", 3)];
+        let words = vec!["&".to_string(), "a".into(), "bb".into(), "cc".into()];
+        let w = word_timestamps(&units, &[30, 20], &words, 1000);
+        let got: Vec<_> = w
+            .iter()
+            .map(|w| (w.audio_offset_ms, w.audio_duration_ms))
+            .collect();
+        // "&" (one letter at least) and "a" join "bb": its 30 ms split 1:1:2.
+        assert_eq!(got, vec![(0, 7), (7, 8), (15, 15), (30, 20)]);
+    }
+
+    #[test]
+    fn every_word_gets_a_length_when_the_sentence_has_phonemes() {
+        let units = vec![phone("a", 1)];
+        let words = vec!["x".to_string(), "yy".into(), "z".into()];
+        let w = word_timestamps(&units, &[40], &words, 1000);
+        assert!(w.iter().all(|w| w.audio_duration_ms > 0), "{w:?}");
+        assert_eq!(
+            w.last().map(|w| w.audio_offset_ms + w.audio_duration_ms),
+            Some(40)
+        );
     }
 
     #[test]

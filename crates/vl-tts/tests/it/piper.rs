@@ -47,6 +47,35 @@ fn piper_speaks_a_sentence_with_model_timing() {
 }
 
 #[test]
+fn words_espeak_merges_still_get_a_length() {
+    // espeak-ng reads "not a" as one word (nˌɑːɾə) and "want to" often as one; each text word
+    // still gets its own non-empty, ordered timestamp.
+    let mut v = voice();
+    let text = "The capital of France is not a place I want to comment on.";
+    let u = v.synthesize(text).unwrap();
+    let names: Vec<&str> = u.words.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "The", "capital", "of", "France", "is", "not", "a", "place", "I", "want", "to",
+            "comment", "on"
+        ]
+    );
+    assert!(
+        u.words.iter().all(|w| w.audio_duration_ms > 0),
+        "{:?}",
+        u.words
+    );
+    for pair in u.words.windows(2) {
+        assert!(
+            pair[0].audio_offset_ms + pair[0].audio_duration_ms <= pair[1].audio_offset_ms,
+            "{:?}",
+            u.words
+        );
+    }
+}
+
+#[test]
 fn piper_words_land_where_their_sounds_are() {
     // "fox" has /f/ (viseme 18) then /ɑ/ (2) then /k/ (20) then /s/ (15) inside its timestamp.
     let mut v = voice();
