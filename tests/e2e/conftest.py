@@ -58,7 +58,10 @@ def embedded_server(bins: e2e_tools.Binaries):
             "--llm-gguf",
             str(models / "llm" / "SmolLM2-135M-Instruct.Q4_1.gguf"),
         ]
-    server = server_fixtures._start(bins.server, args, {"VL_API_KEY": API_KEY})
+    # The worker inherits the server's environment: greedy decoding, as scripts/run-embedded.sh
+    # runs it (SmolLM2-135M at the session's default temperature 0.8 rarely stays on topic).
+    env = {"VL_API_KEY": API_KEY, "VL_LLM_TEMPERATURE": "0"}
+    server = server_fixtures._start(bins.server, args, env)
     try:
         yield server
     finally:

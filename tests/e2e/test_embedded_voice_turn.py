@@ -99,6 +99,8 @@ def test_a_spoken_question_gets_a_spoken_answer(embedded_server, bins, tmp_path)
 
     # The user's turn: one VAD turn, partial transcripts (streamed by whisper), then the final one.
     assert len(_of(events, "input_audio_buffer.committed")) == 1
+    failed = _of(events, "conversation.item.input_audio_transcription.failed")
+    assert not failed, [f.error.message for f in failed]
     completed_at = _index(events, "conversation.item.input_audio_transcription.completed")
     deltas = _of(events[:completed_at], "conversation.item.input_audio_transcription.delta")
     completed = _of(events, "conversation.item.input_audio_transcription.completed")

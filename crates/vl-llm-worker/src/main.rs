@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use vl_llm_worker::model::{ChatModel, EchoTestModel};
-use vl_llm_worker::server::{AppState, Limits, router};
+use vl_llm_worker::server::{AppState, Limits, Sampling, router};
 
 /// Which model to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,6 +53,24 @@ struct Args {
     /// Upper bound (and default) of a request's `max_tokens`, in tokens.
     #[arg(long, default_value_t = 256)]
     max_tokens: u32,
+    /// Sampling temperature for every request, whatever the request asks (0 = greedy, up to 2).
+    /// Voice Live sessions ask for 0.6–1.2 (default 0.8); SmolLM2-135M answers far more sensibly
+    /// greedy, so `scripts/run-embedded.sh` sets 0. Default: the request's temperature.
+    #[arg(long, env = "VL_LLM_TEMPERATURE", value_name = "T", value_parser = temperature)]
+    temperature: Option<f32>,
+    /// Seed for requests that carry no `seed` (reproducible answers). Default: from the clock.
+    #[arg(long, env = "VL_LLM_SEED", value_name = "N")]
+    seed: Option<u32>,
+}
+
+/// `--temperature`: a finite number in 0–2.
+fn temperature(s: &str) -> Result<f32, String> {
+    let t: f32 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=2.0).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!("{t} is outside 0–2"))
+    }
 }
 
 fn load(args: &Args) -> anyhow::Result<Box<dyn ChatModel>> {
@@ -103,7 +121,11 @@ async fn main() -> anyhow::Result<()> {
         Limits {
             max_tokens: args.max_tokens.max(1),
         },
-    );
+    )
+    .with_sampling(Sampling {
+        force_temperature: args.temperature,
+        default_seed: args.seed,
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -35,12 +35,23 @@ pub struct Limits {
     pub max_tokens: u32,
 }
 
+/// Sampling settings of the worker that win over, or fill in for, a request's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sampling {
+    /// Temperature used for every request whatever it asks (0 = greedy); `None` keeps the
+    /// request's `temperature` (absent: greedy).
+    pub force_temperature: Option<f32>,
+    /// Seed for requests without `seed`; `None` seeds each such request from the clock.
+    pub default_seed: Option<u32>,
+}
+
 /// Shared state: the model (one generation at a time) and settings.
 #[derive(Clone)]
 pub struct AppState {
     model: Arc<Mutex<Box<dyn ChatModel>>>,
     name: Arc<str>,
     limits: Limits,
+    sampling: Sampling,
     counter: Arc<AtomicU64>,
 }
 
@@ -49,6 +60,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("name", &self.name)
             .field("limits", &self.limits)
+            .field("sampling", &self.sampling)
             .finish()
     }
 }
@@ -61,8 +73,16 @@ impl AppState {
             model: Arc::new(Mutex::new(model)),
             name,
             limits,
+            sampling: Sampling::default(),
             counter: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// The same state with the worker's sampling settings.
+    #[must_use]
+    pub fn with_sampling(mut self, sampling: Sampling) -> Self {
+        self.sampling = sampling;
+        self
     }
 }
 
@@ -238,13 +258,16 @@ async fn chat(State(s): State<AppState>, body: Bytes) -> Response {
     let params = GenParams {
         messages: normalise(&messages),
         max_tokens,
-        temperature: req
-            .temperature
+        temperature: s
+            .sampling
+            .force_temperature
+            .or(req.temperature)
             .filter(|t| t.is_finite())
             .unwrap_or(0.0)
             .clamp(0.0, 2.0),
         seed: req
             .seed
+            .or(s.sampling.default_seed)
             .unwrap_or_else(|| u32::try_from(now_secs() % u64::from(u32::MAX)).unwrap_or(0)),
     };
     let include_usage = req

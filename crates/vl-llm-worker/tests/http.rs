@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use vl_llm_worker::model::{ChatModel, EchoTestModel, Finish, GenParams, GenStats, ModelError};
-use vl_llm_worker::server::{AppState, Limits, TOOLS_NOTICE, router};
+use vl_llm_worker::server::{AppState, Limits, Sampling, TOOLS_NOTICE, router};
 use vl_openai::{
     ChatClient, ChatEvent, ChatRequest, ClientConfig, ContextItem, Error, FinishReason, Role,
     ToolSpec,
@@ -336,4 +336,74 @@ fn real_model_without_the_feature_is_a_clear_error() {
 /// built without).
 fn plain_client() -> reqwest::Client {
     vl_openai::http_client().unwrap()
+}
+
+/// Records the sampling parameters of each generation.
+struct Recorder(Arc<std::sync::Mutex<Vec<(f32, u32)>>>);
+
+impl ChatModel for Recorder {
+    fn name(&self) -> &str {
+        "recorder"
+    }
+    fn generate(
+        &mut self,
+        p: &GenParams,
+        sink: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<GenStats, ModelError> {
+        self.0.lock().unwrap().push((p.temperature, p.seed));
+        sink("ok");
+        Ok(GenStats {
+            prompt_tokens: 1,
+            completion_tokens: 1,
+            finish: Finish::Stop,
+        })
+    }
+}
+
+async fn sampled_with(sampling: Sampling, bodies: &[serde_json::Value]) -> Vec<(f32, u32)> {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(Box::new(Recorder(seen.clone())), Limits { max_tokens: 8 })
+        .with_sampling(sampling);
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    for body in bodies {
+        let (status, text) = post_json(&format!("http://{addr}"), body.clone()).await;
+        assert_eq!(status, 200, "{text}");
+    }
+    seen.lock().unwrap().clone()
+}
+
+#[tokio::test]
+async fn worker_sampling_settings_override_and_fill_in() {
+    let msg = json!([{"role": "user", "content": "hi"}]);
+    let bodies = [
+        json!({"messages": msg, "temperature": 0.8, "seed": 5}),
+        json!({"messages": msg, "temperature": 1.1}),
+    ];
+    // Without settings: the request's temperature; its seed, else one from the clock.
+    let plain = sampled_with(Sampling::default(), &bodies).await;
+    assert_eq!(plain[0], (0.8, 5));
+    assert!((plain[1].0 - 1.1).abs() < 1e-6);
+    // --temperature 0 forces greedy; --seed fills in only where the request has none.
+    let forced = sampled_with(
+        Sampling {
+            force_temperature: Some(0.0),
+            default_seed: Some(42),
+        },
+        &bodies,
+    )
+    .await;
+    assert_eq!(forced, vec![(0.0, 5), (0.0, 42)]);
+}
+
+#[test]
+fn out_of_range_temperature_flag_is_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vl-llm-worker"))
+        .args(["--model-kind", "echo-test", "--temperature", "3"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("outside 0–2"), "{err}");
 }
