@@ -8,7 +8,8 @@
 # 4. starts vl-server with the embedded stack (whisper ASR, SmolLM2 worker, Piper TTS) on
 #    127.0.0.1:8765 (VL_LISTEN to change), forwarding any extra flags.
 # A second run skips every step that is already done. SmolLM2-135M is an offline demo model:
-# it chats but often makes things up and cannot call tools.
+# it chats but often makes things up and cannot call tools; it runs greedy unless
+# VL_LLM_TEMPERATURE is set.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -45,6 +46,9 @@ cargo build --release -p vl-llm-worker --features llama
 
 step "4/4 start vl-server (embedded stack)"
 listen="${VL_LISTEN:-127.0.0.1:8765}"
+# SmolLM2-135M stays on topic far more often greedy than at the session's temperature (0.8);
+# the worker inherits this. Set VL_LLM_TEMPERATURE to another value (0–2) to sample instead.
+export VL_LLM_TEMPERATURE="${VL_LLM_TEMPERATURE:-0}"
 echo "ws://$listen/voice-live/realtime  (Ctrl-C stops the server and its LLM worker)" >&2
 exec "$target/release/vl-server" --listen "$listen" --backend embedded \
   --asr-model "$asr_model" --llm-worker "$target/release/vl-llm-worker" "$@"

@@ -3,6 +3,7 @@
 //! Every CI job is a command here so that contributors reproduce CI locally with one command.
 //! `cargo xtask help` lists the commands and their flags.
 
+mod bench_e2e;
 mod ci;
 mod cmd;
 mod eval;
@@ -38,6 +39,9 @@ Commands:
                               vl-server; `cargo xtask serve -- --help` lists them.
   fuzz <TARGET> [--seconds N] Run one cargo-fuzz target for N seconds (default 60); `fuzz list` lists them.
   bench [CRATE...]            Run the criterion benches, of all crates or the named ones.
+  bench e2e [--turns N] [--silence-ms MS] [--asr-model tiny.en|base] [--no-build]
+                              The embedded stack in release through the WebSocket protocol: first
+                              audio after the end of speech (p50/p95), ASR/TTS RTF, peak RSS.
   load [--sessions N] [--seconds S] [--dsp] [--out DIR] [-- SERVER FLAGS]
                               Run vl-load (N real-time audio sessions, default 200 x 60 s) against the
                               release server (scripted backend); JSON report + PNG plot in
@@ -84,6 +88,11 @@ fn main() -> ExitCode {
 
 /// `cargo xtask bench [CRATE...]`: runs criterion benches of the named crates (all by default).
 fn bench(crates: &[String]) -> Result<(), String> {
+    if let Some((first, rest)) = crates.split_first() {
+        if first == "e2e" {
+            return bench_e2e::run(rest);
+        }
+    }
     let mut args = vec!["bench".to_string()];
     if crates.is_empty() {
         args.push("--workspace".into());
