@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::jwt::JwtValidator;
 use crate::params::ConnectParams;
 
 /// The subprotocol prefix browsers use to carry an OpenAI key.
@@ -102,30 +103,51 @@ impl fmt::Debug for ApiKey {
 pub struct Identity {
     /// Where the credential was found.
     pub source: CredentialSource,
-    /// The key's name.
+    /// The key's name, or `jwt:<sub>` for a JWT.
     pub name: Arc<str>,
     /// Its quotas.
     pub quota: KeyQuota,
 }
 
-/// Checks the request's credential against every key in `keys`; with none configured everything
-/// is accepted (`Ok(None)`).
+/// Checks the request's credential against every key in `keys`, and a Bearer token shaped like
+/// a JWT against `jwt`; with neither configured everything is accepted (`Ok(None)`).
 ///
 /// The presented key's digest is compared with every configured digest, each in constant time
 /// and without stopping at a match, so the timing tells neither whether nor which key matched.
+/// A validated JWT is named `jwt:<sub>` (per-subject quotas) with the server-wide quotas.
 ///
 /// # Errors
 ///
 /// [`AuthError`] when the first credential present is missing or matches nothing.
 pub fn authenticate(
     keys: &[ApiKey],
+    jwt: Option<&JwtValidator>,
     headers: &HeaderMap,
     params: &ConnectParams,
 ) -> Result<Option<Identity>, AuthError> {
-    if keys.is_empty() {
+    if keys.is_empty() && jwt.is_none() {
         return Ok(None);
     }
     let found = find_credential(headers, params);
+    if let (Some(v), Some((source, token))) = (jwt, &found)
+        && matches!(
+            source,
+            CredentialSource::BearerHeader | CredentialSource::BearerQuery
+        )
+        && crate::jwt::looks_like_jwt(token)
+    {
+        return match v.validate(token) {
+            Ok(subject) => Ok(Some(Identity {
+                source: *source,
+                name: Arc::from(format!("jwt:{subject}")),
+                quota: KeyQuota::default(),
+            })),
+            Err(e) => {
+                tracing::debug!(error = %e, "JWT refused");
+                Err(AuthError::Invalid(*source))
+            }
+        };
+    }
     let presented = found.as_ref().map_or("", |(_, k)| k.as_str());
     let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
     let mut matched: Option<&ApiKey> = None;
@@ -269,16 +291,16 @@ mod tests {
         ];
         let mut h = HeaderMap::new();
         h.insert("api-key", "b-key".parse().unwrap());
-        let id = authenticate(&keys, &h, &params("")).unwrap().unwrap();
+        let id = authenticate(&keys, None, &h, &params("")).unwrap().unwrap();
         assert_eq!(&*id.name, "bob");
         assert_eq!(id.quota, quota);
         h.insert("api-key", "c-key".parse().unwrap());
-        assert!(authenticate(&keys, &h, &params("")).is_err());
+        assert!(authenticate(&keys, None, &h, &params("")).is_err());
         assert_eq!(
-            authenticate(&keys, &HeaderMap::new(), &params("")),
+            authenticate(&keys, None, &HeaderMap::new(), &params("")),
             Err(AuthError::Missing)
         );
-        assert_eq!(authenticate(&[], &h, &params("")), Ok(None));
+        assert_eq!(authenticate(&[], None, &h, &params("")), Ok(None));
     }
 
     #[test]

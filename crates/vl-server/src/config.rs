@@ -19,6 +19,8 @@ use crate::auth::{ApiKey, KeyQuota};
 use crate::backends::config::{
     AsrKind, BackendArgs, BackendsConfig, FileBackends, LlmKind, TtsKind,
 };
+use crate::jwt::JwtConfig;
+use crate::tls::TlsConfig;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
@@ -210,7 +212,81 @@ pub struct LimitArgs {
         hide_env_values = true
     )]
     #[serde(skip)]
-    pub api_keys: Option<String>,
+    pub api_keys: Option<SecretString>,
+
+    /// HMAC secret that Bearer JWTs are signed with (HS256/384/512); prefer the environment
+    /// variable or the config file. Give one of --jwt-secret, --jwt-public-key and --jwt-jwks to
+    /// accept JWTs in `Authorization: Bearer` (header or query) [default: no JWT validation]
+    #[arg(
+        long,
+        env = "VL_JWT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    #[serde(default)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// PEM file with the RSA, EC or Ed25519 public key that Bearer JWTs are signed with
+    /// [default: none]
+    #[arg(long, env = "VL_JWT_PUBLIC_KEY", value_name = "FILE")]
+    #[serde(default)]
+    pub jwt_public_key: Option<PathBuf>,
+
+    /// JWKS file (`{"keys":[...]}`, e.g. a copy of Entra ID's `discovery/v2.0/keys`); the token's
+    /// `kid` picks the key, and an unknown `kid` re-reads the file at most once a minute
+    /// [default: none]
+    #[arg(long, env = "VL_JWT_JWKS", value_name = "FILE")]
+    #[serde(default)]
+    pub jwt_jwks: Option<PathBuf>,
+
+    /// Accepted JWT algorithms, comma-separated (`RS256,ES256`); never taken from the token
+    /// [default: HS256 with --jwt-secret, RS256 otherwise]
+    #[arg(
+        long,
+        env = "VL_JWT_ALGORITHMS",
+        value_name = "ALGS",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub jwt_algorithms: Option<Vec<String>>,
+
+    /// Accepted JWT `aud` values, comma-separated; the claim is then required (Entra:
+    /// `https://ai.azure.com`, `https://cognitiveservices.azure.com`) [default: not checked]
+    #[arg(
+        long,
+        env = "VL_JWT_AUDIENCE",
+        value_name = "AUDS",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub jwt_audience: Option<Vec<String>>,
+
+    /// Accepted JWT `iss` values, comma-separated; the claim is then required (Entra:
+    /// `https://login.microsoftonline.com/<tenant>/v2.0`) [default: not checked]
+    #[arg(
+        long,
+        env = "VL_JWT_ISSUER",
+        value_name = "ISSS",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub jwt_issuer: Option<Vec<String>>,
+
+    /// Clock-skew leeway for the JWT `exp` and `nbf` checks, at most 60s [default: 60s]
+    #[arg(long, env = "VL_JWT_LEEWAY", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub jwt_leeway: Option<Duration>,
+
+    /// PEM certificate chain: serve TLS (wss://, https://) with rustls, TLS 1.2 and 1.3, ALPN
+    /// http/1.1; needs --tls-key [default: plain TCP]
+    #[arg(long, env = "VL_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert
+    #[arg(long, env = "VL_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
 
     /// The `[[keys]]` of the config file.
     #[arg(skip)]
@@ -222,6 +298,25 @@ pub struct LimitArgs {
     #[arg(long, env = "VL_STRICT_FIELDS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     #[serde(default)]
     pub strict_fields: Option<bool>,
+}
+
+/// A secret given as a flag, environment variable or config key; `Debug` never shows it.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(pub String);
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretString {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 /// One `[[keys]]` table of the config file.
@@ -438,6 +533,10 @@ pub struct Config {
     pub strict_fields: bool,
     /// Named keys (from `--api-keys` and `[[keys]]`), besides `api_key`.
     pub keys: Vec<ApiKey>,
+    /// Bearer JWT validation, if configured.
+    pub jwt: Option<JwtConfig>,
+    /// TLS termination, if configured.
+    pub tls: Option<TlsConfig>,
 }
 
 impl fmt::Debug for Config {
@@ -451,6 +550,8 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("strict_fields", &self.strict_fields)
             .field("keys", &self.keys)
+            .field("jwt", &self.jwt)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -466,6 +567,8 @@ impl Default for Config {
             limits: Limits::default(),
             strict_fields: false,
             keys: Vec::new(),
+            jwt: None,
+            tls: None,
         }
     }
 }
@@ -578,13 +681,22 @@ impl Config {
                 .collect(),
         };
         let mut keys = match &l.api_keys {
-            Some(text) => parse_api_keys(text)?,
+            Some(text) => parse_api_keys(&text.0)?,
             None => Vec::new(),
         };
         for entry in f.keys.iter().chain(l.keys.iter()) {
             keys.push(entry.to_key()?);
         }
         limits.validate()?;
+        let jwt = jwt_config(&l, &f)?;
+        let tls = match (
+            l.tls_cert.clone().or_else(|| f.tls_cert.clone()),
+            l.tls_key.clone().or_else(|| f.tls_key.clone()),
+        ) {
+            (Some(cert), Some(key)) => Some(TlsConfig { cert, key }),
+            (None, None) => None,
+            _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
+        };
         let api_key = cli.api_key.or(file.api_key);
         if api_key.as_deref() == Some("") {
             anyhow::bail!("--api-key must not be empty");
@@ -604,6 +716,8 @@ impl Config {
             limits,
             strict_fields: l.strict_fields.or(f.strict_fields).unwrap_or(false),
             keys,
+            jwt,
+            tls,
         })
     }
 }
@@ -632,6 +746,52 @@ impl Limits {
         }
         Ok(())
     }
+}
+
+/// The JWT settings of the flags `l` over the file `f`, checked by building a validator.
+fn jwt_config(l: &LimitArgs, f: &LimitArgs) -> anyhow::Result<Option<JwtConfig>> {
+    let secret = l
+        .jwt_secret
+        .clone()
+        .or_else(|| f.jwt_secret.clone())
+        .map(|s| s.0);
+    let public_key = l
+        .jwt_public_key
+        .clone()
+        .or_else(|| f.jwt_public_key.clone());
+    let jwks = l.jwt_jwks.clone().or_else(|| f.jwt_jwks.clone());
+    if secret.is_none() && public_key.is_none() && jwks.is_none() {
+        return Ok(None);
+    }
+    let list = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| {
+        a.clone()
+            .or_else(|| b.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+    };
+    let algorithms = list(&l.jwt_algorithms, &f.jwt_algorithms)
+        .iter()
+        .map(|a| crate::jwt::parse_algorithm(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let cfg = JwtConfig {
+        secret,
+        public_key,
+        jwks,
+        algorithms,
+        audiences: list(&l.jwt_audience, &f.jwt_audience),
+        issuers: list(&l.jwt_issuer, &f.jwt_issuer),
+        leeway: l
+            .jwt_leeway
+            .or(f.jwt_leeway)
+            .unwrap_or(crate::jwt::DEFAULT_LEEWAY),
+        ..JwtConfig::default()
+    };
+    crate::jwt::JwtValidator::new(&cfg)?;
+    Ok(Some(cfg))
 }
 
 fn load_file(path: &Path) -> anyhow::Result<FileConfig> {

@@ -26,11 +26,13 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument as _, info, info_span, warn};
 
 use crate::admission::{Admission, Refusal};
-use crate::auth::{self, ApiKey, AuthError};
+use crate::auth::{self, ApiKey, AuthError, CredentialSource};
 use crate::config::Config;
 use crate::connection::{self, ConnectionContext, Dialect};
+use crate::jwt::JwtValidator;
 use crate::metrics::Metrics;
 use crate::params::ConnectParams;
+use crate::tls::{Peer, TlsListener};
 
 /// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
 /// default that is allocated eagerly per connection).
@@ -53,6 +55,7 @@ struct AppState {
     metrics: Arc<Metrics>,
     admission: Admission,
     keys: Vec<ApiKey>,
+    jwt: Option<JwtValidator>,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
@@ -74,6 +77,14 @@ pub async fn run(
         .chain(config.keys.iter())
         .cloned()
         .collect();
+    let jwt = match &config.jwt {
+        Some(cfg) => Some(JwtValidator::new(cfg).map_err(std::io::Error::other)?),
+        None => None,
+    };
+    let acceptor = match &config.tls {
+        Some(tls) => Some(crate::tls::acceptor(tls)?),
+        None => None,
+    };
     let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
     // Models load and worker processes start before the first session can arrive.
     let backends = crate::backends::Backends::start(&config.backends)
@@ -90,15 +101,27 @@ pub async fn run(
         metrics: Arc::new(Metrics::new()),
         admission: Admission::new(limits.auth_failures_per_minute),
         keys,
+        jwt,
     });
     let stop_accepting = CancellationToken::new();
     let app = router(Arc::clone(&state));
-    let serve = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
-    let mut serve = tokio::spawn(serve.into_future());
+    let make = app.into_make_service_with_connect_info::<Peer>();
+    let stop = stop_accepting.clone().cancelled_owned();
+    let mut serve = match acceptor {
+        None => tokio::spawn(
+            axum::serve(listener, make)
+                .with_graceful_shutdown(stop)
+                .into_future(),
+        ),
+        Some(acceptor) => {
+            let tls = TlsListener::new(listener, acceptor)?;
+            tokio::spawn(
+                axum::serve(tls, make)
+                    .with_graceful_shutdown(stop)
+                    .into_future(),
+            )
+        }
+    };
 
     tokio::select! {
         res = &mut serve => {
@@ -210,7 +233,7 @@ fn header_bytes(headers: &HeaderMap) -> usize {
 
 async fn realtime(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     uri: Uri,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -266,7 +289,7 @@ async fn admit(
         return too_many(refusal);
     }
     let params = ConnectParams::parse(uri.query());
-    let identity = match auth::authenticate(&state.keys, &headers, &params) {
+    let identity = match auth::authenticate(&state.keys, state.jwt.as_ref(), &headers, &params) {
         Ok(identity) => identity,
         Err(e) => {
             state.admission.auth_failed(peer.ip());
@@ -275,11 +298,22 @@ async fn admit(
                 AuthError::Invalid(_) => "invalid",
             };
             info!(%peer, path = uri.path(), reason, "refused: unauthorized");
-            return http_error(
+            let mut r = http_error(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Access denied due to a missing or invalid API key or token.",
             );
+            // RFC 6750 §3 for a refused Bearer credential.
+            if matches!(
+                e,
+                AuthError::Invalid(CredentialSource::BearerHeader | CredentialSource::BearerQuery)
+            ) {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            return r;
         }
     };
     if dialect == Dialect::VoiceLive {

@@ -776,4 +776,6 @@ async fn the_event_rate_limit_is_configurable() {
 mod admission;
 mod deploy;
 mod faults;
+mod jwt;
 mod metrics;
+mod tls;
