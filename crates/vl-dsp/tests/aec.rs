@@ -137,6 +137,42 @@ fn delay_jump_reconverges() {
     assert!(after > 20.0, "ERLE after jump {after:.1} dB");
 }
 
+/// An echo-path change at 4 s (a new room response, same delay): the change is detected and
+/// the filter re-converges from its prior. Measured 18 dB between 1 and 2 s after the change
+/// (issue #8's target is 20 dB within 1 s; not met yet), so this guards > 15 dB.
+#[test]
+fn echo_path_change_reconverges() {
+    let base = scene(8.0, 1600, 0.3, 1.0, 100.0);
+    let h = synthetic_rir(0.3, 4800 + 1600, 1600, 1.0, 99);
+    let other = convolve(&base.far, &h);
+    let cut = 4 * 16000;
+    let mut s = base;
+    for (n, (m, e)) in s
+        .mic
+        .iter_mut()
+        .zip(s.echo.iter_mut())
+        .enumerate()
+        .skip(cut)
+    {
+        *m += other[n] - *e;
+        *e = other[n];
+    }
+    let mut aec = EchoCanceller::default();
+    let out = run(&mut aec, &s);
+    let lat = aec.latency_samples();
+    let before = erle_db(&s.echo, &out, cut - 16000, cut, lat);
+    let after = erle_db(&s.echo, &out, cut + 16000, cut + 32000, lat);
+    eprintln!(
+        "ERLE 1 s before the change {before:.1} dB, 1-2 s after {after:.1} dB, stats {:?}",
+        aec.stats()
+    );
+    assert!(aec.stats().path_changes >= 1, "{:?}", aec.stats());
+    assert!(
+        after > 15.0,
+        "ERLE 1-2 s after the change {after:.1} dB"
+    );
+}
+
 /// Property checks: silence, full-scale noise, DC, clipped square waves and non-finite input
 /// give finite, bounded output; reset returns to the initial behaviour.
 #[test]
@@ -187,4 +223,92 @@ fn properties_and_reset() {
     let a = run(&mut aec, &s);
     let b = run(&mut EchoCanceller::default(), &s);
     assert_eq!(a, b);
+}
+
+/// Barge-in: the engine pushes the reply 1 s ahead of playback; at 3 s the user starts talking
+/// and the client stops playing, so 1 s of pushed far end is never heard. With `clear_far_end`
+/// the user's speech comes through intact; without it the canceller treats the unplayed audio as
+/// playing, subtracts an echo that is not there and its suppressor attenuates the user.
+#[test]
+fn clear_far_end_drops_unplayed_audio() {
+    let ahead = 16_000;
+    let stop = 3 * 16_000;
+    let total = 5 * 16_000;
+    let mut far = speech("train", 5.0, -24.0);
+    far.resize(total, 0.0);
+    let mut played = far.clone();
+    played[stop..].fill(0.0);
+    let h = synthetic_rir(0.3, 4800 + 1600, 1600, 1.0, 7);
+    let talk = speech("airport", 2.0, -24.0);
+    let mut near = vec![0.0f32; total];
+    let n = talk.len().min(total - stop);
+    near[stop..stop + n].copy_from_slice(&talk[..n]);
+    let mut rng = Rng::new(5);
+    let mic: Vec<f32> = convolve(&played, &h)[..total]
+        .iter()
+        .zip(&near)
+        .map(|(e, v)| e + v + 3e-4 * rng.normal())
+        .collect();
+    let run = |clear: bool, suppressor: bool| {
+        let mut aec = EchoCanceller::new(EchoCancellerConfig {
+            suppressor,
+            ..Default::default()
+        });
+        aec.push_far_end(&far[..ahead]);
+        let mut out = vec![0.0f32; total];
+        for (k, (m, o)) in mic
+            .chunks_exact(FRAME_LEN)
+            .zip(out.chunks_exact_mut(FRAME_LEN))
+            .enumerate()
+        {
+            let at = k * FRAME_LEN;
+            if at == stop && clear {
+                assert_eq!(aec.far_end_pending(), ahead);
+                aec.clear_far_end();
+                assert_eq!(aec.far_end_pending(), 0);
+                assert_eq!(aec.stats().far_cleared, ahead as u64);
+            }
+            // The server keeps pushing the reply ahead until it learns of the stop.
+            if at < stop {
+                aec.push_far_end(&far[at + ahead..at + ahead + FRAME_LEN]);
+            }
+            o.copy_from_slice(m);
+            aec.process_capture(o).unwrap();
+        }
+        let lat = aec.latency_samples();
+        out.drain(..lat);
+        out
+    };
+    let before = erle_db(&mic, &run(true, true), stop - 16_000, stop, 0);
+    // The user's speech from 0.4 s after the stop (the played echo's tail is 35 dB down) for 1.5 s.
+    let (a, b) = (stop + 6400, stop + 30_400);
+    let mut results = Vec::new();
+    for suppressor in [true, false] {
+        for clear in [true, false] {
+            let out = run(clear, suppressor);
+            let att = 10.0 * (power(&near[a..b]) / power(&out[a..b])).log10();
+            let sdr = si_sdr_db(&near[a..b], &out[a..b]);
+            eprintln!(
+                "suppressor {suppressor} clear {clear}: near-end attenuation {att:.1} dB, SI-SDR {sdr:.1} dB"
+            );
+            results.push((att, sdr));
+        }
+    }
+    eprintln!("ERLE in the second before the stop {before:.1} dB");
+    assert!(before > 20.0, "ERLE before the stop {before:.1} dB");
+    for (i, pair) in results.chunks(2).enumerate() {
+        let ((att_c, sdr_c), (att_k, sdr_k)) = (pair[0], pair[1]);
+        assert!(
+            att_c.abs() < 1.0,
+            "case {i}: cleared, attenuation {att_c:.1} dB"
+        );
+        assert!(sdr_c > 20.0, "case {i}: cleared, SI-SDR {sdr_c:.1} dB");
+        assert!(
+            sdr_k < sdr_c - 10.0 || att_k > 3.0,
+            "case {i}: without the clear the user should suffer: {att_k:.1} dB, {sdr_k:.1} dB"
+        );
+    }
+    let mut aec = EchoCanceller::default();
+    aec.clear_far_end();
+    assert_eq!(aec.far_end_pending(), 0);
 }

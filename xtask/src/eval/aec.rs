@@ -1,4 +1,4 @@
-//! `cargo xtask eval aec [--out DIR]`: vl-dsp's echo canceller against speexdsp MDF (Debian
+//! `cargo xtask eval aec [--out DIR] [--dump]`: vl-dsp's echo canceller against speexdsp MDF (Debian
 //! `libspeexdsp-dev`; tail 256 ms and tail = delay + 300 ms, linear filter only as in
 //! audio-dsp.md §5.3, and with its preprocessor's residual echo + noise suppression) on
 //! scripted scenarios with fixed seeds: far end = Debian asterisk prompts
@@ -11,8 +11,11 @@
 //! Metrics: ERLE (mic / output power over 0.5 s windows with the far end active) at 0.5/1/2/5 s
 //! after the first far-end activity and steady state (6–10 s), time back to ≥ 20 dB after the
 //! event, near-end PESQ-WB in double talk (output vs clean near end, aligned) and near-end
-//! attenuation. Writes `DIR/summary.md` and `DIR/<scenario>_erle.png` (ERLE over time, one line
-//! per engine; default DIR `artifacts/aec`).
+//! attenuation. Writes `DIR/summary.md`, `DIR/<scenario>_erle.png` (ERLE over time, one line
+//! per engine) and `DIR/<scenario>_erle.csv` (the same curves); default DIR `artifacts/aec`.
+//! `--dump` also writes each scenario's far end, microphone and echo(+noise) signals as raw
+//! little-endian f32 at 16 kHz (`DIR/wav/<scenario>_{far,mic,echo}.f32`), for replaying them
+//! through `cargo run -p vl-dsp --example aec_replay`.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -302,13 +305,15 @@ fn mean(v: &[f64]) -> f64 {
 /// Runs the evaluation.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut out_dir = cmd::project_root().join("artifacts/aec");
+    let mut dump = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--out" => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
+            "--dump" => dump = true,
             other => {
                 return Err(format!(
-                    "unknown flag `{other}`; usage: eval aec [--out DIR]"
+                    "unknown flag `{other}`; usage: eval aec [--out DIR] [--dump]"
                 ));
             }
         }
@@ -322,6 +327,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut pairs = Vec::new();
     for s in &SPECS {
         let sc = build(s, &far, &talk);
+        if dump {
+            for (what, x) in [("far", &sc.far), ("mic", &sc.mic), ("echo", &sc.echo_noise)] {
+                let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
+                let p = wav_dir.join(format!("{}_{what}.f32", s.name));
+                std::fs::write(&p, bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+            }
+        }
         let (a, b) = (10 * SR, 14 * SR);
         let ref_path = wav_dir.join(format!("{}_near.wav", s.name));
         write_wav(&ref_path, 16_000, &sc.near[a..b])?;
@@ -357,6 +369,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             curves.push((name, c));
         }
         plot(&out_dir.join(format!("{}_erle.png", s.name)), &curves)?;
+        write_csv(&out_dir.join(format!("{}_erle.csv", s.name)), &curves)?;
     }
     let m = py_metrics(&pairs, false, &out_dir)?;
     let mut table = String::from(
@@ -394,6 +407,24 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     println!("{table}");
     std::fs::write(out_dir.join("summary.md"), &table).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// ERLE curves as CSV: one row per 0.5 s window (start time in s), one column per engine.
+fn write_csv(path: &std::path::Path, curves: &[(String, Vec<f64>)]) -> Result<(), String> {
+    let mut s = String::from("t_s");
+    for (n, _) in curves {
+        let _ = write!(s, ",{n}");
+    }
+    s.push('\n');
+    let len = curves.first().map_or(0, |(_, c)| c.len());
+    for i in 0..len {
+        let _ = write!(s, "{:.1}", i as f64 * 0.5);
+        for (_, c) in curves {
+            let _ = write!(s, ",{:.1}", c[i]);
+        }
+        s.push('\n');
+    }
+    std::fs::write(path, s).map_err(|e| e.to_string())
 }
 
 fn plot(path: &std::path::Path, curves: &[(String, Vec<f64>)]) -> Result<(), String> {

@@ -17,8 +17,10 @@ Evaluations:
                           vl-asr (whisper.cpp) word accuracy (num-normalized WER) and RTF of
                           finals and partials on espeak/flite/Piper speech and the Debian asterisk
                           prompts (real recordings), with backends.md anchors (artifacts/asr)
-  aec [--out DIR]         vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
-                          time (PNG), re-convergence, double-talk PESQ-WB (default artifacts/aec)
+  aec [--out DIR] [--dump]
+                          vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
+                          time (PNG, CSV), re-convergence, double-talk PESQ-WB (default
+                          artifacts/aec); --dump writes the scenarios as raw f32
   ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]
                           vl-dsp's noise suppressor vs RNNoise and speexdsp with the 9 real noises
                           at 0/5/10 dB + clean, on the scenes' speech and held-out asterisk G.722

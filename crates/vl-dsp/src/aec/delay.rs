@@ -37,6 +37,7 @@ pub(crate) struct DelayEstimator {
     candidate: usize,
     candidate_count: u32,
     confidence: f32,
+    fast: bool,
 }
 
 impl DelayEstimator {
@@ -71,7 +72,19 @@ impl DelayEstimator {
             candidate: 0,
             candidate_count: 0,
             confidence: 0.0,
+            fast: false,
         }
+    }
+
+    /// Forgets the correlation statistics (keeps the current estimate), so that after an echo
+    /// path change or a delay jump a new delay is found as fast as the first one (3 updates in a
+    /// row instead of `PERSIST`).
+    pub(crate) fn restart(&mut self) {
+        self.corr.fill(0.0);
+        self.far_pow.fill(0.0);
+        self.near_pow = 0.0;
+        self.candidate_count = 0;
+        self.fast = true;
     }
 
     /// The accepted delay in frames, if any.
@@ -156,7 +169,9 @@ impl DelayEstimator {
             return;
         }
         if Some(best.0) == self.estimate {
+            // Re-confirmed after a restart: back to the slow, robust rule.
             self.candidate_count = 0;
+            self.fast = false;
             return;
         }
         let clearly_better = self
@@ -172,11 +187,16 @@ impl DelayEstimator {
             self.candidate = best.0;
             self.candidate_count = 1;
         }
-        let needed = if self.estimate.is_none() { 3 } else { PERSIST };
+        let needed = if self.estimate.is_none() || self.fast {
+            3
+        } else {
+            PERSIST
+        };
         if self.candidate_count >= needed {
             self.estimate = Some(best.0);
             self.confidence = best.1;
             self.candidate_count = 0;
+            self.fast = false;
         }
     }
 }

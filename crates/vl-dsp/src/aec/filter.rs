@@ -34,6 +34,14 @@ const DT_MIN_ERLE_DB: f32 = 15.0;
 const DT_HANGOVER: u32 = 10;
 /// Partitions gradient-constrained per frame (rotating).
 const CONSTRAIN_PER_FRAME: usize = 2;
+/// Smoothing of the path-change statistics per far-end-active frame (≈ 5 frames).
+const PC_SMOOTH: f32 = 0.8;
+/// Frames in a row the path-change condition must hold.
+const PC_FRAMES: u32 = 3;
+/// Tracked ERLE needed before a path change is looked for, in dB.
+const PC_MIN_ERLE_DB: f32 = 10.0;
+/// Frames between snapshots of a well-working main filter (0.5 s).
+const BACKUP_EVERY: u32 = 50;
 
 /// Main (Kalman) and shadow (NLMS) filter state.
 #[derive(Debug, Clone)]
@@ -42,6 +50,11 @@ pub(crate) struct Filters {
     bins: usize,
     w_main: Vec<Complex32>,
     w_shadow: Vec<Complex32>,
+    w_backup: Vec<Complex32>,
+    backup_valid: bool,
+    backup_age: u32,
+    y_backup: Vec<f32>,
+    pc_eb: f32,
     psi: Vec<f32>,
     prior: Vec<f32>,
     slots: Vec<usize>,
@@ -63,6 +76,15 @@ pub(crate) struct Filters {
     ever_converged: bool,
     broken: u32,
     dt_hang: u32,
+    pc_ed: f32,
+    pc_em: f32,
+    pc_ey: f32,
+    pc_count: u32,
+    pc_ed_sum: f32,
+    /// Echo-path changes detected so far.
+    pub(crate) path_changes: u64,
+    /// Divergences undone by restoring the last good snapshot so far.
+    pub(crate) restores: u64,
     /// Copies shadow → main so far.
     pub(crate) shadow_to_main: u64,
     /// Resets main → shadow so far.
@@ -87,6 +109,11 @@ impl Filters {
             bins,
             w_main: vec![zero; parts * bins],
             w_shadow: vec![zero; parts * bins],
+            w_backup: vec![zero; parts * bins],
+            backup_valid: false,
+            backup_age: 0,
+            y_backup: vec![0.0; FRAME_LEN],
+            pc_eb: 0.0,
             psi,
             prior,
             slots: vec![NO_SLOT; parts],
@@ -108,6 +135,13 @@ impl Filters {
             ever_converged: false,
             broken: 0,
             dt_hang: 0,
+            pc_ed: 0.0,
+            pc_em: 0.0,
+            pc_ey: 0.0,
+            pc_count: 0,
+            pc_ed_sum: 0.0,
+            path_changes: 0,
+            restores: 0,
             shadow_to_main: 0,
             main_to_shadow: 0,
         }
@@ -127,6 +161,8 @@ impl Filters {
     pub(crate) fn shift(&mut self, by: isize) {
         let (parts, bins) = (self.parts, self.bins);
         let zero = Complex32::new(0.0, 0.0);
+        // The snapshot is for the old alignment.
+        self.backup_valid = false;
         for i in 0..parts {
             let p = if by >= 0 { i } else { parts - 1 - i };
             let src = p as isize + by;
@@ -272,6 +308,32 @@ impl Filters {
             }
             self.ever_converged |= self.erle_db > 10.0;
             let ey: f32 = self.y_main.iter().map(|v| v * v).sum();
+            if self.suspect_path_change(ed, em.min(es), ey) {
+                // Would the last good snapshot do better? (Divergence in double talk, not a
+                // changed path.)
+                Self::output(
+                    fft,
+                    &self.w_backup,
+                    far_spec,
+                    &self.slots,
+                    bins,
+                    &mut self.acc,
+                    &mut self.time,
+                    &mut self.y_backup,
+                );
+                let eb: f32 = mic
+                    .iter()
+                    .zip(&self.y_backup)
+                    .map(|(d, y)| (d - y) * (d - y))
+                    .sum();
+                self.pc_eb += eb;
+                if self.pc_count >= PC_FRAMES {
+                    self.on_path_change();
+                }
+            } else {
+                self.pc_eb = 0.0;
+            }
+            self.snapshot();
             if ey > 0.05 * ed && em.min(es) > 0.9 * ed {
                 self.broken = self.broken.saturating_add(1);
             } else if em.min(es) < 0.5 * ed {
@@ -286,6 +348,80 @@ impl Filters {
             y_out.copy_from_slice(&self.y_main);
         }
         active
+    }
+
+    /// Echo-path change detector (a moved loudspeaker or listener, a delay jump): after
+    /// convergence (> 12 dB tracked), the better filter's error is louder than the microphone itself while its
+    /// echo estimate is a sizeable part of the microphone, for `PC_FRAMES` frames (statistics
+    /// smoothed over ≈ 5 frames). Near-end speech alone cannot cause this (it adds the same
+    /// power to the microphone and to the error, and a loud talker makes the echo estimate a
+    /// small part of the microphone), but a filter that diverged in undetected double talk
+    /// can: [`Self::on_path_change`] tells the two apart. Returns whether the condition holds.
+    fn suspect_path_change(&mut self, ed: f32, e_best: f32, ey: f32) -> bool {
+        let a = PC_SMOOTH;
+        self.pc_ed = a * self.pc_ed + (1.0 - a) * ed;
+        self.pc_em = a * self.pc_em + (1.0 - a) * e_best;
+        self.pc_ey = a * self.pc_ey + (1.0 - a) * ey;
+        let changed = self.converged()
+            && self.erle_db > PC_MIN_ERLE_DB
+            && self.pc_ed > 1e-9
+            && self.pc_em > self.pc_ed
+            && self.pc_ey > 0.3 * self.pc_ed;
+        if changed {
+            if self.pc_count == 0 {
+                self.pc_eb = 0.0;
+                self.pc_ed_sum = 0.0;
+            }
+            self.pc_count += 1;
+            self.pc_ed_sum += ed;
+        } else {
+            self.pc_count = 0;
+        }
+        changed
+    }
+
+    /// The condition held for `PC_FRAMES` frames. If the last good snapshot of the main filter
+    /// still removes most of the echo, the filters had diverged (undetected double talk): both
+    /// are restored from it. Otherwise the path changed: the Kalman uncertainty is re-inflated
+    /// to its prior (the main filter re-converges as fast as at the start, instead of at its
+    /// small steady-state step), the double-talk freeze is lifted and the convergence state is
+    /// cleared (so the double-talk detector stays off and a new delay estimate is applied until
+    /// the filter has converged again).
+    fn on_path_change(&mut self) {
+        self.pc_count = 0;
+        if self.backup_valid && self.pc_eb < 0.3 * self.pc_ed_sum {
+            self.w_main.copy_from_slice(&self.w_backup);
+            self.w_shadow.copy_from_slice(&self.w_backup);
+            self.restores += 1;
+            return;
+        }
+        for p in 0..self.parts {
+            let prior = self.prior[p];
+            for v in &mut self.psi[p * self.bins..(p + 1) * self.bins] {
+                *v = v.max(prior);
+            }
+        }
+        self.dt_hang = 0;
+        self.erle_db = 0.0;
+        self.ever_converged = false;
+        self.backup_valid = false;
+        self.path_changes += 1;
+    }
+
+    /// Every `BACKUP_EVERY` frames, snapshots the main filter if it works well: converged
+    /// (> 15 dB tracked), no double talk, and removing > 10 dB over the last ≈ 5 frames.
+    fn snapshot(&mut self) {
+        self.backup_age += 1;
+        if self.backup_age >= BACKUP_EVERY
+            && self.converged()
+            && self.erle_db > DT_MIN_ERLE_DB
+            && self.dt_hang == 0
+            && self.pc_em < 0.1 * self.pc_ed
+        {
+            self.w_backup.copy_from_slice(&self.w_main);
+            self.backup_valid = true;
+            self.backup_age = 0;
+        }
     }
 
     /// Whether near-end speech is present (double talk, with a hangover).

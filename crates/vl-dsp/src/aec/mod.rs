@@ -61,6 +61,12 @@ pub struct EchoCancellerStats {
     pub shadow_to_main: u64,
     /// Times the shadow filter was reset from the main filter.
     pub main_to_shadow: u64,
+    /// Far-end samples discarded by [`EchoCanceller::clear_far_end`].
+    pub far_cleared: u64,
+    /// Echo-path changes (or delay jumps) detected, each followed by a fast re-convergence.
+    pub path_changes: u64,
+    /// Filter divergences (in undetected double talk) undone from the last good snapshot.
+    pub restores: u64,
 }
 
 /// Echo canceller state for one 16 kHz mono stream.
@@ -201,6 +207,22 @@ impl EchoCanceller {
         }
     }
 
+    /// Discards the far-end audio pushed but not yet consumed by a capture frame (the client
+    /// stopped playing it: barge-in, `response.cancel`, `output_audio_buffer.clear`, a
+    /// truncation). Until new far-end audio is pushed, capture frames see a silent reference.
+    ///
+    /// Everything adapted is kept: the filters, the delay estimate, the residual-echo
+    /// statistics and the far-end history already consumed (its echo may still be arriving, so
+    /// it is still cancelled). Without this call the canceller would keep treating the unplayed
+    /// audio as playing and subtract an echo that is not there, which puts the echo estimate
+    /// itself into the output (a phantom signal that a VAD can take for a barge-in). No
+    /// allocation.
+    pub fn clear_far_end(&mut self) {
+        self.stats.far_cleared += self.fifo_len as u64;
+        self.fifo_head = 0;
+        self.fifo_len = 0;
+    }
+
     /// Far-end samples pushed but not yet consumed by a capture frame.
     pub fn far_end_pending(&self) -> usize {
         self.fifo_len
@@ -279,6 +301,12 @@ impl EchoCanceller {
         );
         self.stats.shadow_to_main = self.filters.shadow_to_main;
         self.stats.main_to_shadow = self.filters.main_to_shadow;
+        self.stats.restores = self.filters.restores;
+        if self.filters.path_changes != self.stats.path_changes {
+            // The delay may have jumped too: re-lock the estimator from fresh statistics.
+            self.stats.path_changes = self.filters.path_changes;
+            self.delay.restart();
+        }
         if self.cfg.suppressor {
             // The leak statistics learn from echo-only frames: not in double talk.
             let learn = aligned_active && !self.filters.double_talk();
