@@ -86,6 +86,10 @@ pub struct EchoCancellerStats {
 ///    proportionate start and a step that shrinks in double talk); the *shadow* filter is a
 ///    fixed-step NLMS that re-converges fast after a path change. The better one is copied into
 ///    the other (shadow → main after a path change, main → shadow when the shadow diverges).
+///    An echo-path change or delay jump (the error louder than the microphone while the echo
+///    estimate is a sizeable part of it) re-inflates the Kalman uncertainty to its prior and
+///    restarts the delay estimator, unless a snapshot of the last good filter still fits (then
+///    it was a divergence in double talk and the snapshot is restored).
 /// 4. **Residual echo suppressor**: per-bin gain from the echo estimate scaled
 ///    by a tracked leak factor, on a sqrt-Hann STFT (adds 160 samples = 10 ms of delay).
 ///
