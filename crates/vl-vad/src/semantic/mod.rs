@@ -15,7 +15,9 @@
 //! [`EndOfTurnDetector::required_silence_ms`] maps the probability `p` to a silence between
 //! [`SemanticConfig::min_silence_ms`] (`p` = 1) and [`SemanticConfig::max_silence_ms`] (`p` = 0),
 //! equal to [`SemanticConfig::silence_duration_ms`] at `p` = 0.5 (no evidence: plain
-//! `server_vad`). [`Vad`](crate::Vad) applies it to its [`TurnDetector`](crate::TurnDetector)
+//! `server_vad`), but at least [`SemanticConfig::statement_silence_ms`] after a declarative
+//! sentence (only questions and short answers end a turn that fast: a speaker often goes on
+//! after a full stop). [`Vad`](crate::Vad) applies it to its [`TurnDetector`](crate::TurnDetector)
 //! every frame ([`Vad::set_semantic`](crate::Vad::set_semantic),
 //! [`Vad::set_transcript`](crate::Vad::set_transcript)).
 
@@ -68,6 +70,12 @@ pub struct SemanticConfig {
     pub min_silence_ms: u32,
     /// Longest wait for a clearly unfinished turn (probability 0), ms; ≥ `silence_duration_ms`.
     pub max_silence_ms: u32,
+    /// Least silence that ends a turn whose transcript ends with a declarative sentence ("."
+    /// / "!" / "。"), ms, whatever the probability: speakers often add another sentence after a
+    /// short pause (≤ 400 ms with the default 500 ms `silence_duration_ms`), so only questions
+    /// and short answers ("yes", "thanks") end a turn as fast as `min_silence_ms`. Between
+    /// `min_silence_ms` and `silence_duration_ms`.
+    pub statement_silence_ms: u32,
     /// Languages of the transcript (empty = all of [`Language::ALL`]).
     pub languages: Vec<Language>,
     /// Scale of the prosody terms in the end-of-utterance probability (0 = text only; 1 = a
@@ -81,17 +89,22 @@ impl SemanticConfig {
     /// Azure `azure_semantic_vad` / `_multilingual`: `silence_duration_ms` (default 500), the
     /// EOU `threshold_level` and `timeout_ms` (default 1000). A finished turn ends after
     /// 40 / 50 / 60 % of the silence (low / medium / high, at least 150 ms); an unfinished one
-    /// waits up to `silence_duration_ms` + 0.5 / 1 / 1.5 × `timeout_ms`.
+    /// waits up to `silence_duration_ms` + 0.5 / 1 / 1.5 × `timeout_ms`. A turn ending with a
+    /// declarative sentence needs at least 70 / 80 / 90 % of the silence
+    /// ([`statement_silence_ms`](Self::statement_silence_ms)).
     pub fn azure(silence_duration_ms: u32, level: ThresholdLevel, timeout_ms: u32) -> Self {
-        let (min_frac, max_frac) = match level {
-            ThresholdLevel::Low => (0.4, 0.5),
-            ThresholdLevel::Medium | ThresholdLevel::Default => (0.5, 1.0),
-            ThresholdLevel::High => (0.6, 1.5),
+        let (min_frac, max_frac, statement_frac) = match level {
+            ThresholdLevel::Low => (0.4, 0.5, 0.7),
+            ThresholdLevel::Medium | ThresholdLevel::Default => (0.5, 1.0, 0.8),
+            ThresholdLevel::High => (0.6, 1.5, 0.9),
         };
         let s = f64::from(silence_duration_ms);
+        let min_silence_ms = ((s * min_frac) as u32).max(150).min(silence_duration_ms);
         Self {
             silence_duration_ms,
-            min_silence_ms: ((s * min_frac) as u32).max(150).min(silence_duration_ms),
+            min_silence_ms,
+            statement_silence_ms: ((s * statement_frac) as u32)
+                .clamp(min_silence_ms, silence_duration_ms),
             max_silence_ms: silence_duration_ms
                 .saturating_add((f64::from(timeout_ms) * max_frac) as u32),
             languages: Vec::new(),
@@ -100,8 +113,9 @@ impl SemanticConfig {
     }
 
     /// OpenAI `semantic_vad` with `eagerness`: base silence 800 / 500 / 300 ms, finished turns
-    /// after 400 / 250 / 150 ms, and at most 8 / 4 / 2 s for unfinished ones (low / medium and
-    /// auto / high; OpenAI documents the 8 / 4 / 2 s maxima).
+    /// after 400 / 250 / 150 ms (questions, short answers; declarative sentences after at least
+    /// 80 % of the base silence: 640 / 400 / 240 ms), and at most 8 / 4 / 2 s for unfinished
+    /// ones (low / medium and auto / high; OpenAI documents the 8 / 4 / 2 s maxima).
     pub fn openai(eagerness: Eagerness) -> Self {
         let (s, min, max) = match eagerness {
             Eagerness::Low => (800, 400, 8000),
@@ -112,6 +126,7 @@ impl SemanticConfig {
             silence_duration_ms: s,
             min_silence_ms: min,
             max_silence_ms: max,
+            statement_silence_ms: s * 4 / 5,
             languages: Vec::new(),
             prosody_weight: DEFAULT_PROSODY_WEIGHT,
         }
@@ -129,6 +144,13 @@ impl SemanticConfig {
     #[must_use]
     pub fn with_prosody_weight(mut self, weight: f32) -> Self {
         self.prosody_weight = weight;
+        self
+    }
+
+    /// Returns the config with `statement_silence_ms` replaced (ms).
+    #[must_use]
+    pub fn with_statement_silence_ms(mut self, ms: u32) -> Self {
+        self.statement_silence_ms = ms;
         self
     }
 
@@ -309,6 +331,7 @@ pub struct EndOfTurnDetector {
     config: SemanticConfig,
     prosody: ProsodyTracker,
     text: f32,
+    ending: text::Ending,
 }
 
 impl EndOfTurnDetector {
@@ -318,6 +341,7 @@ impl EndOfTurnDetector {
             config,
             prosody: ProsodyTracker::new(),
             text: 0.5,
+            ending: text::Ending::Open,
         }
     }
 
@@ -335,6 +359,7 @@ impl EndOfTurnDetector {
     pub fn start_turn(&mut self) {
         self.prosody.start_turn();
         self.text = 0.5;
+        self.ending = text::Ending::Open;
     }
 
     /// Feeds one 10 ms frame of 16 kHz audio (160 samples; other lengths are ignored) and
@@ -346,7 +371,7 @@ impl EndOfTurnDetector {
     /// Sets the transcript of the current turn so far (the whole partial text, not a delta).
     /// Costs a scan of the text's last words; call it when the ASR's partial changes.
     pub fn set_transcript(&mut self, text: &str) {
-        self.text = text_completeness(text, &self.config.languages);
+        (self.text, self.ending) = text::analyse(text, &self.config.languages);
     }
 
     /// The current end-of-utterance score.
@@ -365,9 +390,16 @@ impl EndOfTurnDetector {
     }
 
     /// Silence after the last speech frame that ends the turn now, in ms
-    /// ([`SemanticConfig::silence_for`] of [`score`](Self::score)).
+    /// ([`SemanticConfig::silence_for`] of [`score`](Self::score)), at least
+    /// [`SemanticConfig::statement_silence_ms`] when the transcript ends with a declarative
+    /// sentence.
     pub fn required_silence_ms(&self) -> u32 {
-        self.config.silence_for(self.score().probability)
+        let ms = self.config.silence_for(self.score().probability);
+        if self.ending == text::Ending::Statement {
+            ms.max(self.config.statement_silence_ms)
+        } else {
+            ms
+        }
     }
 }
 
@@ -422,6 +454,52 @@ mod tests {
         assert!((combine(0.5, &fall, 0.0) - 0.5).abs() < 1e-6);
         let half = combine(0.5, &fall, 0.5);
         assert!(half > 0.5 && half < combine(0.5, &fall, 1.0));
+    }
+
+    #[test]
+    fn declarative_sentences_wait_longer_than_questions() {
+        let mut d =
+            EndOfTurnDetector::new(SemanticConfig::azure(500, ThresholdLevel::Default, 1000));
+        assert_eq!(d.config().statement_silence_ms, 400);
+        d.set_transcript("Please enter your account number.");
+        assert_eq!(d.required_silence_ms(), 400);
+        d.set_transcript("That sounds great!");
+        assert_eq!(d.required_silence_ms(), 400);
+        // Short complete answers yield the turn like questions.
+        d.set_transcript("Thank you!");
+        assert!(d.required_silence_ms() < 400, "{}", d.required_silence_ms());
+        d.set_transcript("What time is it?");
+        assert!(d.required_silence_ms() < 300, "{}", d.required_silence_ms());
+        d.set_transcript("Yes.");
+        assert!(
+            d.required_silence_ms() <= 300,
+            "{}",
+            d.required_silence_ms()
+        );
+        d.set_transcript("I want to book a flight to");
+        assert!(
+            d.required_silence_ms() > 1000,
+            "{}",
+            d.required_silence_ms()
+        );
+        d.start_turn();
+        assert_eq!(d.required_silence_ms(), 500);
+        // The floor never exceeds the plain silence, and follows the threshold level.
+        for level in [
+            ThresholdLevel::Low,
+            ThresholdLevel::Medium,
+            ThresholdLevel::High,
+        ] {
+            for silence in [150, 300, 500, 1200] {
+                let c = SemanticConfig::azure(silence, level, 1000);
+                assert!(c.min_silence_ms <= c.statement_silence_ms);
+                assert!(c.statement_silence_ms <= c.silence_duration_ms);
+            }
+        }
+        assert_eq!(
+            SemanticConfig::openai(Eagerness::Low).statement_silence_ms,
+            640
+        );
     }
 
     #[test]

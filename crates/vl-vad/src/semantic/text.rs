@@ -102,13 +102,32 @@ fn is_cjk(c: char) -> bool {
 /// near 0 = clearly unfinished ("I want to book a flight to", "and", "um"), near 1 = clearly
 /// finished ("What time is it?"), 0.5 = no evidence (empty text).
 pub(crate) fn completeness(text: &str, langs: &[Language]) -> f32 {
+    analyse(text, langs).0
+}
+
+/// How a transcript ends, beyond its completeness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// No words, a filler, or no punctuation: no evidence either way.
+    Open,
+    /// Clearly unfinished (trailing conjunction, preposition, "…", comma).
+    Unfinished,
+    /// A finished declarative sentence ("." / "!" / "。", or a CJK sentence-final particle):
+    /// complete, but speakers often go on with another sentence after a short pause.
+    Statement,
+    /// Turn-yielding: a question or a short complete answer ("yes", "thanks").
+    Yielding,
+}
+
+/// [`completeness`] and the kind of ending.
+pub(crate) fn analyse(text: &str, langs: &[Language]) -> (f32, Ending) {
     let langs = languages(langs);
     let t = trimmed_end(text);
     if t.is_empty() || words(t).next().is_none() {
-        return 0.5;
+        return (0.5, Ending::Open);
     }
     if is_filler_only(t, langs) {
-        return 0.15;
+        return (0.15, Ending::Open);
     }
     // Explicit continuation marks.
     if t.ends_with("...")
@@ -120,7 +139,7 @@ pub(crate) fn completeness(text: &str, langs: &[Language]) -> f32 {
         || t.ends_with('-')
         || t.ends_with('—')
     {
-        return 0.1;
+        return (0.1, Ending::Unfinished);
     }
     let cjk = t.chars().any(is_cjk);
     let last_char = t.chars().next_back().unwrap_or(' ');
@@ -134,7 +153,7 @@ pub(crate) fn completeness(text: &str, langs: &[Language]) -> f32 {
             cjk && list.iter().any(|w| stripped.ends_with(w))
         };
         if hit {
-            return 0.1;
+            return (0.1, Ending::Unfinished);
         }
     }
     let n_words = if cjk {
@@ -148,24 +167,24 @@ pub(crate) fn completeness(text: &str, langs: &[Language]) -> f32 {
             .iter()
             .any(|w| is_exactly(stripped, w))
         {
-            return 0.9;
+            return (0.9, Ending::Yielding);
         }
     }
     match last_char {
-        '?' | '？' => return 0.92,
-        '!' | '！' => return 0.85,
-        '.' | '。' => return if n_words >= 2 { 0.8 } else { 0.65 },
+        '?' | '？' => return (0.92, Ending::Yielding),
+        '!' | '！' => return (0.85, Ending::Statement),
+        '.' | '。' => return (if n_words >= 2 { 0.8 } else { 0.65 }, Ending::Statement),
         _ => {}
     }
     if cjk {
         for &lang in langs {
             if complete_endings(lang).iter().any(|w| stripped.ends_with(w)) {
-                return 0.75;
+                return (0.75, Ending::Statement);
             }
         }
     }
     // No punctuation (an ASR without it, or a partial): mild evidence from the length.
-    if n_words >= 3 { 0.6 } else { 0.5 }
+    (if n_words >= 3 { 0.6 } else { 0.5 }, Ending::Open)
 }
 
 /// What a short utterance is, for `remove_filler_words` and barge-in.
