@@ -278,14 +278,23 @@ fn event_level(root: &Path, noises: &[Vec<f32>], silero: bool) -> Result<(), Str
             rows.push((
                 c.name.clone(),
                 format!("{name} server_vad"),
-                ev::detect(&conv, &c.clips[0], p, false),
+                ev::detect(&conv, &c.clips[0], p, None),
             ));
             if name.starts_with("vl-vad") || name.starts_with("Silero") {
+                let sem = ev::semantic_config();
                 rows.push((
                     c.name.clone(),
                     format!("{name} semantic"),
-                    ev::detect(&conv, &c.clips[0], p, true),
+                    ev::detect(&conv, &c.clips[0], p, Some(&sem)),
                 ));
+                if !name.starts_with("vl-vad energy") {
+                    let floorless = sem.with_statement_silence_ms(0);
+                    rows.push((
+                        c.name.clone(),
+                        format!("{name} semantic, no statement floor"),
+                        ev::detect(&conv, &c.clips[0], p, Some(&floorless)),
+                    ));
+                }
             }
         }
     }

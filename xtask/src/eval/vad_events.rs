@@ -19,7 +19,9 @@
 //! * Every engine's 10 ms probabilities go through the same `vl_vad::TurnDetector`
 //!   (`server_vad` defaults: threshold 0.5, prefix 300 ms, silence 500 ms, speech 200 ms), and
 //!   for the semantic rows also through `vl_vad::EndOfTurnDetector`
-//!   (`SemanticConfig::azure(500, default, 1000)`), exactly as `vl_vad::Vad` combines them.
+//!   (`SemanticConfig::azure(500, default, 1000)`), exactly as `vl_vad::Vad` combines them. The
+//!   "semantic, no statement floor" rows are the same with `statement_silence_ms` = 0 (the rule
+//!   before declarative sentences had to wait 400 ms): an ablation in the same run.
 //!
 //! Caveat: vl-vad's neural classifier was distilled on asterisk prompts (other mixtures and
 //! seeds), so its rows here are in-domain.
@@ -402,13 +404,26 @@ struct Turn {
     audio_end: u64,
 }
 
-/// Runs the state machine(s) over the probabilities `p` (10 ms grid) of `audio`.
-pub(crate) fn detect(c: &Conversation, audio: &[f32], p: &[f32], semantic: bool) -> Events {
+/// The semantic config of the eval: `azure_semantic_vad` defaults (500 ms, default level,
+/// 1000 ms timeout).
+pub(crate) fn semantic_config() -> SemanticConfig {
+    SemanticConfig::azure(500, ThresholdLevel::Default, 1000)
+}
+
+/// Runs the state machine(s) over the probabilities `p` (10 ms grid) of `audio`; `semantic`:
+/// the end-of-turn config for the semantic rows (`None`: plain `server_vad`).
+pub(crate) fn detect(
+    c: &Conversation,
+    audio: &[f32],
+    p: &[f32],
+    semantic: Option<&SemanticConfig>,
+) -> Events {
     let cfg = ServerVadConfig::default();
     let Ok(mut td) = TurnDetector::new(cfg, 16_000) else {
         return Events::default();
     };
-    let mut eot = EndOfTurnDetector::new(SemanticConfig::azure(500, ThresholdLevel::Default, 1000));
+    let mut eot = EndOfTurnDetector::new(semantic.cloned().unwrap_or_else(semantic_config));
+    let semantic = semantic.is_some();
     let mut turns: Vec<Turn> = Vec::new();
     let mut open: Option<(u64, u64)> = None;
     let mut partial = c.partials.iter().peekable();
