@@ -5,8 +5,8 @@
 //! one opens, while this command samples the server's RSS, threads and open fds from `/proc` and
 //! `voicelive_sessions_active` from `/metrics`.
 //!
-//! Default: 2 minutes, 40 sessions, lifetimes 5–30 s. The warm-up is the first fifth of the run
-//! (at least 30 s, at most half). Fails when the mean RSS of the last fifth differs by more than
+//! Default: 2 minutes, 40 sessions, lifetimes 5–30 s. The warm-up is 5 minutes (reliability.md
+//! §4.5), or the first half of a shorter run (RSS climbs for about 100 s of churn before it levels). Fails when the mean RSS of the last fifth differs by more than
 //! ±5 % from the mean of the first 20 s after the warm-up, when vl-load saw a failed session or
 //! an unexpected error, or when the sessions gauge and the fd count are not back to baseline
 //! 2 s after the last disconnect. The RSS slope after the warm-up (least squares) is reported in
@@ -149,7 +149,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let after = sample(&server, t0).ok_or("soak: cannot sample the server at the end")?;
     drop(server);
 
-    let warm = (seconds / 5.0).max(30.0).min(seconds / 2.0);
+    // reliability.md §4.5: a 5-min warm-up; short runs use their first half.
+    let warm = (seconds / 2.0).min(300.0);
     let steady: Vec<Sample> = samples
         .iter()
         .copied()
