@@ -25,6 +25,10 @@ pub trait EchoCanceller: fmt::Debug + Send {
     fn process_render(&mut self, far_end: &[f32]);
     /// Removes echo from one 10 ms near-end (microphone) frame in place.
     fn process_capture(&mut self, frame: &mut [f32]);
+    /// The client stopped playing: far-end audio fed but not yet heard is dropped (what was
+    /// adapted is kept). Called on `output_audio_buffer.clear`, on a truncation of the item
+    /// being played and on a barge-in's automatic truncation. Default: nothing.
+    fn clear_far_end(&mut self) {}
 }
 
 /// A noise suppressor working in place on 10 ms frames.
@@ -54,6 +58,10 @@ impl EchoCanceller for vl_dsp::EchoCanceller {
     fn process_capture(&mut self, frame: &mut [f32]) {
         // The pipeline always passes whole 10 ms frames; a wrong length leaves the frame as is.
         let _ = Self::process_capture(self, frame);
+    }
+
+    fn clear_far_end(&mut self) {
+        Self::clear_far_end(self);
     }
 }
 

@@ -446,6 +446,14 @@ impl InputAudio {
         ec.process_render(&self.render_scratch);
     }
 
+    /// The client stopped playing our audio: the echo canceller drops the far end it has not
+    /// heard yet.
+    pub(crate) fn clear_render(&mut self) {
+        if let Some(ec) = &mut self.echo_canceller {
+            ec.clear_far_end();
+        }
+    }
+
     /// Tells the turn detector whether the assistant is speaking.
     pub(crate) fn set_assistant_speaking(&mut self, speaking: bool) {
         if let Some(vad) = &mut self.vad {

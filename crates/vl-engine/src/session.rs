@@ -484,6 +484,7 @@ impl Session {
             ClientEvent::ResponseCancel(e) => self.on_response_cancel(now, e),
             ClientEvent::OutputAudioBufferClear(_) => {
                 self.playback = None;
+                self.input.clear_render();
                 self.emit(OutputAudioBufferCleared::default());
             }
             ClientEvent::SessionAvatarConnect(_) => {
@@ -1514,6 +1515,7 @@ impl Session {
                     .is_some_and(|p| p.item_id == e.item_id)
                 {
                     self.playback = None;
+                    self.input.clear_render();
                 }
                 self.emit(ConversationItemTruncated {
                     event_id: None,
@@ -1550,6 +1552,8 @@ impl Session {
         if played_ms >= audio.duration_ms() {
             return;
         }
+        // The client stops playing at the cut: the rest of the reply is no echo to come.
+        self.input.clear_render();
         audio.truncate(played_ms);
         self.emit(ConversationItemTruncated {
             event_id: None,

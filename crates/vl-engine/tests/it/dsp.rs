@@ -269,3 +269,49 @@ fn noise_reduction_attenuates_noise_only_input() {
         assert!(off - on >= 6.0, "{scene}: {off:.1} → {on:.1} dBFS");
     }
 }
+
+static CLEARED: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug)]
+struct ClearCountingEc;
+
+impl EchoCanceller for ClearCountingEc {
+    fn process_render(&mut self, _far_end: &[f32]) {}
+    fn process_capture(&mut self, _frame: &mut [f32]) {}
+    fn clear_far_end(&mut self) {
+        CLEARED.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn the_canceller_forgets_unplayed_audio_when_the_client_stops_playing() {
+    let mut config = SessionConfig::new("gpt-4o");
+    config.echo_canceller = || Box::new(ClearCountingEc);
+    let mut h = Harness::with_config(config);
+    h.send(json!({"type": "session.update", "session": {
+        "turn_detection": null,
+        "input_audio_echo_cancellation": {"type": "server_echo_cancellation"}}}));
+    h.user_text("hi");
+    h.send(json!({"type": "response.create"}));
+    let events = h.take();
+    assert_eq!(CLEARED.load(Ordering::SeqCst), 0, "nothing stopped yet");
+    // The client truncates the reply it is playing: the rest will never be heard.
+    let item = of_type(&events, "response.output_item.done")[0]["item"]["id"].clone();
+    h.send(
+        json!({"type": "conversation.item.truncate", "item_id": item,
+        "content_index": 0, "audio_end_ms": 100}),
+    );
+    assert_eq!(of_type(&h.take(), "conversation.item.truncated").len(), 1);
+    assert_eq!(CLEARED.load(Ordering::SeqCst), 1);
+    // output_audio_buffer.clear: the same.
+    h.send(json!({"type": "output_audio_buffer.clear"}));
+    assert_eq!(of_type(&h.take(), "output_audio_buffer.cleared").len(), 1);
+    assert_eq!(CLEARED.load(Ordering::SeqCst), 2);
+    // A failed truncation (unknown item) stops nothing.
+    h.send(
+        json!({"type": "conversation.item.truncate", "item_id": "nope",
+        "content_index": 0, "audio_end_ms": 100}),
+    );
+    assert_eq!(of_type(&h.take(), "error").len(), 1);
+    assert_eq!(CLEARED.load(Ordering::SeqCst), 2);
+}
