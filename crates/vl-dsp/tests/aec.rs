@@ -167,10 +167,7 @@ fn echo_path_change_reconverges() {
         aec.stats()
     );
     assert!(aec.stats().path_changes >= 1, "{:?}", aec.stats());
-    assert!(
-        after > 15.0,
-        "ERLE 1-2 s after the change {after:.1} dB"
-    );
+    assert!(after > 15.0, "ERLE 1-2 s after the change {after:.1} dB");
 }
 
 /// Property checks: silence, full-scale noise, DC, clipped square waves and non-finite input
