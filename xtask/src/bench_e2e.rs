@@ -422,10 +422,14 @@ impl Server {
         Ok(server)
     }
 
-    /// Peak RSS (`VmHWM`, MiB) of the server and of its child (the LLM worker).
+    /// Peak RSS (`VmHWM`, MiB) of the server and of its LLM worker child (the server also
+    /// runs an espeak-ng child, so the worker is picked by name).
     fn peak_rss(&self) -> (Option<f64>, Option<f64>) {
         let pid = self.child.id();
-        let worker = children(pid).into_iter().next();
+        let worker = children(pid).into_iter().find(|c| {
+            std::fs::read_to_string(format!("/proc/{c}/comm"))
+                .is_ok_and(|comm| comm.trim().starts_with("vl-llm-worker"))
+        });
         (vm_hwm_mib(pid), worker.and_then(vm_hwm_mib))
     }
 
