@@ -6,6 +6,7 @@
 mod bench_e2e;
 mod ci;
 mod cmd;
+mod console;
 mod eval;
 mod fuzz;
 mod load;
@@ -35,6 +36,10 @@ Commands:
                                 e2e        a spoken question through the SDK to the embedded stack
                                            (whisper, SmolLM2 worker, Piper) and a checked spoken answer
                                 fuzz       every fuzz target for a short smoke run (needs cargo-fuzz)
+  console [build|check|test]  The browser console (console/, npm): build rebuilds console/dist;
+                              check (default) = npm ci + type check + dist up to date; test = check,
+                              then the browser test (Debian chromium) against $VL_SERVER_BIN or a
+                              `cargo build -p vl-server` binary.
   serve [-- SERVER FLAGS]     Set up and run the server (release build; default flags
                               --listen 127.0.0.1:8765 --backend scripted). Flags after `--` go to
                               vl-server; `cargo xtask serve -- --help` lists them.
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(rest),
         "fuzz" => fuzz::run(rest),
+        "console" => console::run(rest),
         "serve" => serve::run(rest),
         "bench" => bench(rest),
         "eval" => eval::run(rest),

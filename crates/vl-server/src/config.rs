@@ -36,7 +36,8 @@ const MIB: u64 = 1024 * 1024;
     version,
     about = "Self-hosted Azure Voice Live realtime server",
     long_about = "Self-hosted Azure Voice Live realtime server.\n\n\
-        Routes: GET /healthz (200 when ready, 503 while draining); WebSocket on any path ending in \
+        Routes: GET /healthz (200 when ready, 503 while draining); GET / the browser console \
+        (off with --no-console); WebSocket on any path ending in \
         /voice-live/realtime or /voice-agent/realtime (Voice Live dialect) and on /v1/realtime \
         (OpenAI GA dialect).\n\n\
         Sizes accept a byte count or a unit (4KiB, 21MiB); durations accept seconds or a unit \
@@ -298,6 +299,12 @@ pub struct LimitArgs {
     #[arg(long, env = "VL_STRICT_FIELDS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     #[serde(default)]
     pub strict_fields: Option<bool>,
+
+    /// Do not serve the browser console at `/` (console/README.md) [default: false, the console
+    /// is served]
+    #[arg(long, env = "VL_NO_CONSOLE", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    #[serde(default)]
+    pub no_console: Option<bool>,
 }
 
 /// A secret given as a flag, environment variable or config key; `Debug` never shows it.
@@ -531,6 +538,8 @@ pub struct Config {
     pub limits: Limits,
     /// Unknown fields are errors instead of warnings.
     pub strict_fields: bool,
+    /// Serve the browser console at `/` (off with `--no-console`).
+    pub console: bool,
     /// Named keys (from `--api-keys` and `[[keys]]`), besides `api_key`.
     pub keys: Vec<ApiKey>,
     /// Bearer JWT validation, if configured.
@@ -549,6 +558,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("limits", &self.limits)
             .field("strict_fields", &self.strict_fields)
+            .field("console", &self.console)
             .field("keys", &self.keys)
             .field("jwt", &self.jwt)
             .field("tls", &self.tls)
@@ -566,6 +576,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             limits: Limits::default(),
             strict_fields: false,
+            console: true,
             keys: Vec::new(),
             jwt: None,
             tls: None,
@@ -715,6 +726,7 @@ impl Config {
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             limits,
             strict_fields: l.strict_fields.or(f.strict_fields).unwrap_or(false),
+            console: !l.no_console.or(f.no_console).unwrap_or(false),
             keys,
             jwt,
             tls,

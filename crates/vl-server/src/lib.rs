@@ -17,6 +17,7 @@ pub mod admission;
 pub mod auth;
 pub mod backends;
 pub mod config;
+pub mod console;
 mod connection;
 mod engine;
 pub mod jwt;

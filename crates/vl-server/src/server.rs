@@ -169,6 +169,7 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(crate::console::router(state.config.console))
         .fallback(realtime)
         .with_state(state)
 }

@@ -774,6 +774,7 @@ async fn the_event_rate_limit_is_configurable() {
 }
 
 mod admission;
+mod console;
 mod deploy;
 mod faults;
 mod jwt;
