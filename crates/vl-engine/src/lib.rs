@@ -6,8 +6,9 @@
 //! # Driving a session
 //!
 //! One mutation, then drain (str0m's rule): after every `handle_*` call, drain
-//! [`Session::poll_event`], [`Session::poll_backend_request`] and [`Session::poll_close`], and
-//! sleep until [`Session::poll_timeout`]. A server's loop looks like this:
+//! [`Session::poll_event`], [`Session::poll_backend_request`] and [`Session::poll_close`] (and
+//! [`Session::poll_avatar_connect`] when the server runs avatars), and sleep until
+//! [`Session::poll_timeout`]. A server's loop looks like this:
 //!
 //! ```text
 //! loop {
@@ -105,7 +106,7 @@ mod session;
 pub use backend::{BackendOutput, BackendRequest, RequestId};
 pub use limits::Limits;
 pub use output::MAX_DELTA_MS;
-pub use session::{Close, Session, SessionConfig};
+pub use session::{AvatarConnect, Close, Session, SessionConfig};
 
 /// The rate the input pipeline processes audio at (resampler output, DSP, VAD, ASR), in Hz.
 pub const PROCESSING_RATE_HZ: u32 = 16_000;

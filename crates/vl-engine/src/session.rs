@@ -69,6 +69,10 @@ pub struct SessionConfig {
     /// is one [`BackendRequest::Transcribe`] at its commit. Default off; the scripted backend
     /// handles both.
     pub streaming_transcription: bool,
+    /// The server can run avatar WebRTC peers: `session.avatar.connect` becomes an
+    /// [`AvatarConnect`] for the server ([`Session::poll_avatar_connect`]) instead of an
+    /// `unsupported_feature` error. Default off.
+    pub avatar_available: bool,
 }
 
 impl SessionConfig {
@@ -94,8 +98,23 @@ impl Default for SessionConfig {
             echo_canceller: crate::dsp::vl_dsp_echo_canceller,
             noise_suppressor: crate::dsp::vl_dsp_noise_suppressor,
             streaming_transcription: false,
+            avatar_available: false,
         }
     }
+}
+
+/// A `session.avatar.connect` for the server to answer (with [`SessionConfig::avatar_available`]):
+/// the server creates the WebRTC peer and sends `session.avatar.connecting` itself, or an `error`
+/// with `param: client_sdp` when the offer is bad.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AvatarConnect {
+    /// The client's offer as sent (base64 of the JSON `RTCSessionDescription`, or raw SDP).
+    pub client_sdp: String,
+    /// The session's validated `avatar` configuration at the time of the connect.
+    pub avatar: vl_schema::session::AvatarConfig,
+    /// The `event_id` of the client event, to echo in an `error`.
+    pub event_id: Option<String>,
 }
 
 /// A request to close the WebSocket.
@@ -168,6 +187,8 @@ pub struct Session {
     expired: bool,
     /// `input_text.delta` text per item id, until `input_text.done`.
     input_texts: BTreeMap<String, String>,
+    /// `session.avatar.connect`s for the server.
+    avatar_connects: VecDeque<AvatarConnect>,
 }
 
 impl Session {
@@ -225,6 +246,7 @@ impl Session {
             expiry_warned: false,
             expired: false,
             input_texts: BTreeMap::new(),
+            avatar_connects: VecDeque::new(),
         };
         let created = SessionCreated {
             event_id: None,
@@ -487,14 +509,7 @@ impl Session {
                 self.input.clear_render();
                 self.emit(OutputAudioBufferCleared::default());
             }
-            ClientEvent::SessionAvatarConnect(_) => {
-                let err = invalid(
-                    codes::UNSUPPORTED,
-                    "Avatar sessions are not supported by this server yet.",
-                    None,
-                );
-                self.emit_error(err, event_id);
-            }
+            ClientEvent::SessionAvatarConnect(e) => self.on_avatar_connect(e, event_id),
             ClientEvent::McpApprovalResponse(_) => {
                 let err = invalid(
                     codes::UNSUPPORTED,
@@ -619,6 +634,55 @@ impl Session {
     }
 
     /// Queues a server event with a fresh server `event_id`.
+    /// The next `session.avatar.connect` for the server to answer (only with
+    /// [`SessionConfig::avatar_available`]). Drain it with the events.
+    pub fn poll_avatar_connect(&mut self) -> Option<AvatarConnect> {
+        self.avatar_connects.pop_front()
+    }
+
+    fn on_avatar_connect(
+        &mut self,
+        e: vl_schema::client::SessionAvatarConnect,
+        event_id: Option<String>,
+    ) {
+        if !self.config.avatar_available {
+            let err = invalid(
+                codes::UNSUPPORTED,
+                "Avatar sessions are not supported by this server.",
+                None,
+            );
+            self.emit_error(err, event_id);
+            return;
+        }
+        let Some(avatar) = self.session.avatar.clone() else {
+            let err = invalid_value(
+                "avatar",
+                "session.avatar.connect needs an avatar: set session.avatar with session.update first.",
+            );
+            self.emit_error(err, event_id);
+            return;
+        };
+        if avatar.output_protocol == Some(vl_schema::session::AvatarOutputProtocol::Websocket) {
+            let err = invalid(
+                codes::UNSUPPORTED,
+                "Avatar output over the WebSocket (output_protocol: websocket) is not supported; use webrtc.",
+                Some("avatar.output_protocol"),
+            );
+            self.emit_error(err, event_id);
+            return;
+        }
+        if e.client_sdp.trim().is_empty() {
+            let err = invalid_value("client_sdp", "client_sdp is empty.");
+            self.emit_error(err, event_id);
+            return;
+        }
+        self.avatar_connects.push_back(AvatarConnect {
+            client_sdp: e.client_sdp,
+            avatar,
+            event_id,
+        });
+    }
+
     pub(crate) fn emit(&mut self, event: impl Into<ServerEvent>) {
         let mut event = event.into();
         event.set_event_id(Some(self.ids.next("event")));

@@ -6,6 +6,7 @@
     reason = "test helpers outside #[test] fns: a missing field is a test failure"
 )]
 
+mod avatar;
 mod bad_input;
 mod dsp;
 mod formats;
