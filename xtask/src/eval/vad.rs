@@ -68,7 +68,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .unwrap_or_else(|| root.join("../shared/data"));
     let mut silero = true;
     let mut max_files = usize::MAX;
-    let (mut frames, mut events) = (true, true);
+    let (mut frames, mut events, mut explain) = (true, true, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -76,6 +76,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "--no-silero" => silero = false,
             "--no-events" => events = false,
             "--events-only" => frames = false,
+            "--explain" => explain = true,
             "--files" => {
                 max_files = it
                     .next()
@@ -84,7 +85,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
             other => {
                 return Err(format!(
-                    "unknown flag `{other}`; usage: eval vad [--data DIR] [--no-silero] [--files N] [--no-events | --events-only]"
+                    "unknown flag `{other}`; usage: eval vad [--data DIR] [--no-silero] [--files N] [--no-events | --events-only] [--explain]"
                 ));
             }
         }
@@ -97,7 +98,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         frame_level(&root, &data, &noises, silero, max_files)?;
     }
     if events {
-        event_level(&root, &noises, silero)?;
+        event_level(&root, &noises, silero, explain)?;
     }
     Ok(())
 }
@@ -211,7 +212,13 @@ fn music() -> Result<Vec<f32>, String> {
 }
 
 /// The event-level tables on conversations of asterisk prompts (see `vad_events`).
-fn event_level(root: &Path, noises: &[Vec<f32>], silero: bool) -> Result<(), String> {
+/// `explain`: also print where each premature end of a multi-prompt utterance fell.
+fn event_level(
+    root: &Path,
+    noises: &[Vec<f32>],
+    silero: bool,
+    explain: bool,
+) -> Result<(), String> {
     use super::vad_events as ev;
     let work = std::env::temp_dir().join(format!("vl-eval-vad-events-{}", std::process::id()));
     let (conv, langs) = ev::build(&work)?;
@@ -311,6 +318,14 @@ fn event_level(root: &Path, noises: &[Vec<f32>], silero: bool) -> Result<(), Str
             ],
         )
     );
+    if explain {
+        println!("\n### Premature ends (150–400 ms pauses), where they fell\n");
+        for (cond, name, e) in &rows {
+            for line in &e.explain {
+                println!("- {cond} | {name}: {line}");
+            }
+        }
+    }
     Ok(())
 }
 

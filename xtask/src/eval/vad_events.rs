@@ -77,6 +77,8 @@ struct Utterance {
     fragment: bool,
     /// Number of prompts (pauses inside = prompts − 1).
     parts: usize,
+    /// Each prompt's (start, end), in samples.
+    prompts: Vec<(usize, usize)>,
 }
 
 /// A conversation: clean speech, truth, and the partial-transcript timeline.
@@ -312,7 +314,9 @@ fn conversation(langs: &[Lang], seed: u64) -> Conversation {
         }
         let start = speech.len();
         let mut text = String::new();
+        let mut prompts = Vec::new();
         for (k, (p, pause)) in parts.iter().enumerate() {
+            prompts.push((speech.len(), speech.len() + p.audio.len()));
             speech.extend(&p.audio);
             if !text.is_empty() {
                 text.push(' ');
@@ -332,6 +336,7 @@ fn conversation(langs: &[Lang], seed: u64) -> Conversation {
             end,
             fragment,
             parts: parts.len(),
+            prompts,
         });
         let gap = uniform(&mut rng, 800, 3000);
         speech.extend(std::iter::repeat_n(0.0, gap * RATE / 1000));
@@ -394,6 +399,8 @@ pub(crate) struct Events {
     false_starts: usize,
     nonspeech_s: f64,
     prefix: Vec<f64>,
+    /// One line per premature end of a multi-prompt utterance (`--explain`).
+    pub(crate) explain: Vec<String>,
 }
 
 /// One detected turn, in ms.
@@ -402,6 +409,8 @@ struct Turn {
     audio_start: u64,
     emit_stop: u64,
     audio_end: u64,
+    /// Silence that ended the turn, ms, and the transcript then.
+    why: (u64, String),
 }
 
 /// The semantic config of the eval: `azure_semantic_vad` defaults (500 ms, default level,
@@ -427,10 +436,13 @@ pub(crate) fn detect(
     let mut turns: Vec<Turn> = Vec::new();
     let mut open: Option<(u64, u64)> = None;
     let mut partial = c.partials.iter().peekable();
+    let mut last_text = "";
+    let mut required = u64::from(cfg.silence_duration_ms);
     for (t, &prob) in p.iter().enumerate() {
         while let Some((_, text)) = partial.next_if(|(f, _)| *f <= t) {
             if semantic {
                 eot.set_transcript(text);
+                last_text = text;
             }
         }
         if semantic {
@@ -442,6 +454,7 @@ pub(crate) fn detect(
             eot.push_frame(frame, speech);
             if td.in_turn() && !speech {
                 td.set_end_silence_ms(Some(eot.required_silence_ms()));
+                required = u64::from(eot.required_silence_ms());
             }
         }
         match td.process(prob) {
@@ -455,6 +468,7 @@ pub(crate) fn detect(
                         audio_start,
                         emit_stop: (t as u64 + 1) * 10,
                         audio_end: audio_end_ms,
+                        why: (required, last_text.to_string()),
                     });
                 }
             }
@@ -468,6 +482,7 @@ pub(crate) fn detect(
             audio_start,
             emit_stop: end,
             audio_end: end,
+            why: (0, String::new()),
         });
     }
     score(c, &turns)
@@ -507,6 +522,9 @@ fn score(c: &Conversation, turns: &[Turn]) -> Events {
             ev.premature_multi.1 += 1;
             if premature {
                 ev.premature_multi.0 += 1;
+                if let Some(t) = overlapping.iter().find(|t| t.emit_stop + 10 < e) {
+                    ev.explain.push(explain(u, t));
+                }
             }
         }
         if let Some(last) = overlapping.iter().find(|t| t.emit_stop + 10 >= e) {
@@ -528,6 +546,41 @@ fn score(c: &Conversation, turns: &[Turn]) -> Events {
         })
         .count();
     ev
+}
+
+/// Where a premature end fell: in which prompt or pause the speech "ended", the pauses, the
+/// silence that ended it and the transcript then.
+fn explain(u: &Utterance, t: &Turn) -> String {
+    let ms = |s: usize| (s * 1000 / RATE) as i64;
+    let end = t.audio_end as i64;
+    let mut at = String::from("?");
+    for (k, &(a, b)) in u.prompts.iter().enumerate() {
+        if end <= ms(b) + 30 && end >= ms(a) {
+            let from_end = end - ms(b);
+            at = if from_end >= -30 {
+                format!("end of prompt {k} ({from_end:+} ms)")
+            } else {
+                format!(
+                    "inside prompt {k} at {} of {} ms",
+                    end - ms(a),
+                    ms(b) - ms(a)
+                )
+            };
+            break;
+        }
+    }
+    let pauses: Vec<String> = u
+        .prompts
+        .windows(2)
+        .map(|w| format!("{}", ms(w[1].0) - ms(w[0].1)))
+        .collect();
+    format!(
+        "{at}; pauses [{}] ms; ended after {} ms of silence (required {}), text {:?}",
+        pauses.join(", "),
+        t.emit_stop as i64 - end,
+        t.why.0,
+        t.why.1
+    )
 }
 
 fn pct(v: &[f64], q: f64) -> f64 {

@@ -70,11 +70,14 @@ pub struct SemanticConfig {
     pub min_silence_ms: u32,
     /// Longest wait for a clearly unfinished turn (probability 0), ms; ≥ `silence_duration_ms`.
     pub max_silence_ms: u32,
-    /// Least silence that ends a turn whose transcript ends with a declarative sentence ("."
-    /// / "!" / "。"), ms, whatever the probability: speakers often add another sentence after a
-    /// short pause (≤ 400 ms with the default 500 ms `silence_duration_ms`), so only questions
-    /// and short answers ("yes", "thanks") end a turn as fast as `min_silence_ms`. Between
-    /// `min_silence_ms` and `silence_duration_ms`.
+    /// Least silence that ends a turn whose transcript does not yield it, ms, whatever the
+    /// probability: a declarative sentence ("." / "!" / "。"), text without punctuation, or no
+    /// text (prosody alone) — anything but a question or a short complete answer ("yes",
+    /// "thanks"), which alone end a turn as fast as `min_silence_ms`. Speakers often add
+    /// another sentence after a pause of up to 400 ms, and a classifier's end of speech comes
+    /// 10–150 ms before the acoustic end (more in noise), so a floor much below
+    /// `silence_duration_ms` ends turns inside such pauses. Between `min_silence_ms` and
+    /// `silence_duration_ms`.
     pub statement_silence_ms: u32,
     /// Languages of the transcript (empty = all of [`Language::ALL`]).
     pub languages: Vec<Language>,
@@ -89,14 +92,14 @@ impl SemanticConfig {
     /// Azure `azure_semantic_vad` / `_multilingual`: `silence_duration_ms` (default 500), the
     /// EOU `threshold_level` and `timeout_ms` (default 1000). A finished turn ends after
     /// 40 / 50 / 60 % of the silence (low / medium / high, at least 150 ms); an unfinished one
-    /// waits up to `silence_duration_ms` + 0.5 / 1 / 1.5 × `timeout_ms`. A turn ending with a
-    /// declarative sentence needs at least 70 / 80 / 90 % of the silence
-    /// ([`statement_silence_ms`](Self::statement_silence_ms)).
+    /// waits up to `silence_duration_ms` + 0.5 / 1 / 1.5 × `timeout_ms`. A turn whose text does
+    /// not yield it (a declarative sentence, unpunctuated or no text) needs at least 80 / 100 /
+    /// 100 % of the silence ([`statement_silence_ms`](Self::statement_silence_ms)).
     pub fn azure(silence_duration_ms: u32, level: ThresholdLevel, timeout_ms: u32) -> Self {
         let (min_frac, max_frac, statement_frac) = match level {
-            ThresholdLevel::Low => (0.4, 0.5, 0.7),
-            ThresholdLevel::Medium | ThresholdLevel::Default => (0.5, 1.0, 0.8),
-            ThresholdLevel::High => (0.6, 1.5, 0.9),
+            ThresholdLevel::Low => (0.4, 0.5, 0.8),
+            ThresholdLevel::Medium | ThresholdLevel::Default => (0.5, 1.0, 1.0),
+            ThresholdLevel::High => (0.6, 1.5, 1.0),
         };
         let s = f64::from(silence_duration_ms);
         let min_silence_ms = ((s * min_frac) as u32).max(150).min(silence_duration_ms);
@@ -113,8 +116,8 @@ impl SemanticConfig {
     }
 
     /// OpenAI `semantic_vad` with `eagerness`: base silence 800 / 500 / 300 ms, finished turns
-    /// after 400 / 250 / 150 ms (questions, short answers; declarative sentences after at least
-    /// 80 % of the base silence: 640 / 400 / 240 ms), and at most 8 / 4 / 2 s for unfinished
+    /// after 400 / 250 / 150 ms (questions, short answers; declarative sentences and text
+    /// without a cue after at least the base silence), and at most 8 / 4 / 2 s for unfinished
     /// ones (low / medium and auto / high; OpenAI documents the 8 / 4 / 2 s maxima).
     pub fn openai(eagerness: Eagerness) -> Self {
         let (s, min, max) = match eagerness {
@@ -126,7 +129,7 @@ impl SemanticConfig {
             silence_duration_ms: s,
             min_silence_ms: min,
             max_silence_ms: max,
-            statement_silence_ms: s * 4 / 5,
+            statement_silence_ms: s,
             languages: Vec::new(),
             prosody_weight: DEFAULT_PROSODY_WEIGHT,
         }
@@ -332,7 +335,14 @@ pub struct EndOfTurnDetector {
     prosody: ProsodyTracker,
     text: f32,
     ending: text::Ending,
+    /// Speech frames since the last [`set_transcript`](Self::set_transcript) (or the turn's
+    /// start), saturating.
+    speech_since_text: u32,
 }
+
+/// Speech after the last transcript beyond which its words no longer describe the end of the
+/// utterance (the user said more than about a word since), in 10 ms frames: 300 ms.
+const STALE_TEXT_FRAMES: u32 = 30;
 
 impl EndOfTurnDetector {
     /// A detector with no turn yet.
@@ -342,6 +352,7 @@ impl EndOfTurnDetector {
             prosody: ProsodyTracker::new(),
             text: 0.5,
             ending: text::Ending::Open,
+            speech_since_text: 0,
         }
     }
 
@@ -360,26 +371,46 @@ impl EndOfTurnDetector {
         self.prosody.start_turn();
         self.text = 0.5;
         self.ending = text::Ending::Open;
+        self.speech_since_text = 0;
     }
 
     /// Feeds one 10 ms frame of 16 kHz audio (160 samples; other lengths are ignored) and
     /// whether it was judged speech.
     pub fn push_frame(&mut self, frame: &[f32], is_speech: bool) {
         self.prosody.push(frame, is_speech);
+        if is_speech && frame.len() == crate::classifier::FRAME_SAMPLES {
+            self.speech_since_text = self.speech_since_text.saturating_add(1);
+        }
     }
 
     /// Sets the transcript of the current turn so far (the whole partial text, not a delta).
     /// Costs a scan of the text's last words; call it when the ASR's partial changes.
+    ///
+    /// The text is evidence about the end of the utterance only while the user has not gone on
+    /// speaking: after more than 300 ms of speech without a new transcript (the user said more
+    /// than the words so far, e.g. another sentence after "Thank you."), it counts as no text
+    /// (0.5) until the next call.
     pub fn set_transcript(&mut self, text: &str) {
         (self.text, self.ending) = text::analyse(text, &self.config.languages);
+        self.speech_since_text = 0;
+    }
+
+    /// The text part and the ending in effect: none (0.5, open) once the transcript is stale.
+    fn text_evidence(&self) -> (f32, text::Ending) {
+        if self.speech_since_text > STALE_TEXT_FRAMES {
+            (0.5, text::Ending::Open)
+        } else {
+            (self.text, self.ending)
+        }
     }
 
     /// The current end-of-utterance score.
     pub fn score(&self) -> EndOfTurnScore {
         let prosody = self.prosody.features();
+        let (text, _) = self.text_evidence();
         EndOfTurnScore {
-            probability: combine(self.text, &prosody, self.config.prosody_weight),
-            text: self.text,
+            probability: combine(text, &prosody, self.config.prosody_weight),
+            text,
             prosody,
         }
     }
@@ -391,14 +422,14 @@ impl EndOfTurnDetector {
 
     /// Silence after the last speech frame that ends the turn now, in ms
     /// ([`SemanticConfig::silence_for`] of [`score`](Self::score)), at least
-    /// [`SemanticConfig::statement_silence_ms`] when the transcript ends with a declarative
-    /// sentence.
+    /// [`SemanticConfig::statement_silence_ms`] unless the transcript yields the turn (a question
+    /// or a short complete answer).
     pub fn required_silence_ms(&self) -> u32 {
         let ms = self.config.silence_for(self.score().probability);
-        if self.ending == text::Ending::Statement {
-            ms.max(self.config.statement_silence_ms)
-        } else {
+        if self.text_evidence().1 == text::Ending::Yielding {
             ms
+        } else {
+            ms.max(self.config.statement_silence_ms)
         }
     }
 }
@@ -460,11 +491,16 @@ mod tests {
     fn declarative_sentences_wait_longer_than_questions() {
         let mut d =
             EndOfTurnDetector::new(SemanticConfig::azure(500, ThresholdLevel::Default, 1000));
-        assert_eq!(d.config().statement_silence_ms, 400);
+        // A declarative sentence never ends the turn before the plain silence: the speaker may
+        // go on after a pause of up to 400 ms, and the classifier's end of speech is early.
+        assert_eq!(d.config().statement_silence_ms, 500);
         d.set_transcript("Please enter your account number.");
-        assert_eq!(d.required_silence_ms(), 400);
+        assert_eq!(d.required_silence_ms(), 500);
         d.set_transcript("That sounds great!");
-        assert_eq!(d.required_silence_ms(), 400);
+        assert_eq!(d.required_silence_ms(), 500);
+        // Neither does text without punctuation, whatever its length.
+        d.set_transcript("please enter your account number");
+        assert_eq!(d.required_silence_ms(), 500);
         // Short complete answers yield the turn like questions.
         d.set_transcript("Thank you!");
         assert!(d.required_silence_ms() < 400, "{}", d.required_silence_ms());
@@ -498,8 +534,51 @@ mod tests {
         }
         assert_eq!(
             SemanticConfig::openai(Eagerness::Low).statement_silence_ms,
-            640
+            800
         );
+        // The low threshold level lets a statement end a little sooner.
+        let low = SemanticConfig::azure(500, ThresholdLevel::Low, 1000);
+        assert_eq!(low.statement_silence_ms, 400);
+    }
+
+    #[test]
+    fn transcript_goes_stale_when_the_user_speaks_on() {
+        let mut d =
+            EndOfTurnDetector::new(SemanticConfig::azure(500, ThresholdLevel::Default, 1000));
+        let frame = [0.0_f32; crate::classifier::FRAME_SAMPLES];
+        d.set_transcript("Thank you.");
+        let fast = d.required_silence_ms();
+        assert!(fast < 400, "{fast}");
+        // Silence and up to 300 ms of speech after the words keep them the end of the utterance.
+        for _ in 0..50 {
+            d.push_frame(&frame, false);
+        }
+        for _ in 0..STALE_TEXT_FRAMES {
+            d.push_frame(&frame, true);
+        }
+        assert_eq!(d.required_silence_ms(), fast);
+        // More speech without a new transcript: "Thank you." is no longer how it ends.
+        d.push_frame(&frame, true);
+        assert_eq!(d.required_silence_ms(), 500);
+        assert!((d.score().text - 0.5).abs() < 1e-6);
+        // Frames of the wrong length are ignored.
+        d.set_transcript("I want to book a flight to");
+        let open = d.required_silence_ms();
+        assert!(open > 1000, "{open}");
+        for _ in 0..100 {
+            d.push_frame(&frame[..80], true);
+        }
+        assert_eq!(d.required_silence_ms(), open);
+        // The next partial is fresh again; a new turn forgets the count.
+        d.set_transcript("What time is it?");
+        assert!(d.required_silence_ms() < 300);
+        for _ in 0..=STALE_TEXT_FRAMES {
+            d.push_frame(&frame, true);
+        }
+        assert_eq!(d.required_silence_ms(), 500);
+        d.start_turn();
+        d.set_transcript("Yes.");
+        assert!(d.required_silence_ms() <= 300);
     }
 
     #[test]

@@ -125,10 +125,10 @@ fn mid_sentence_pause_keeps_the_turn_open() {
 }
 
 #[test]
-fn finished_sentence_ends_faster_than_silence_duration() {
-    // A question ends the turn fastest; a declarative sentence waits for the statement floor
-    // (400 ms of the default 500: a speaker may go on with another sentence), still faster than
-    // server_vad.
+fn question_ends_faster_than_silence_duration_statement_does_not() {
+    // A question ends the turn faster than server_vad; a declarative sentence waits for the
+    // statement floor (the full 500 ms: a speaker may go on with another sentence after a
+    // pause of up to 400 ms), i.e. exactly as server_vad.
     let latency = |name: &str, semantic: bool| {
         let a = prompt(name);
         let ta = transcript(name);
@@ -159,9 +159,42 @@ fn finished_sentence_ends_faster_than_silence_duration() {
     );
     let statement = latency("please-try-again", true);
     assert!(
-        (400..=450).contains(&statement),
+        (500..=550).contains(&statement),
         "statement: end-of-turn latency {statement} ms"
     );
+}
+
+#[test]
+fn pause_between_two_sentences_keeps_the_turn() {
+    // "Please try again." … 390 ms … "That conference is full.": the protocol's intra-turn
+    // pauses go up to 400 ms; the first sentence's transcript (a full stop) arrives during the
+    // pause and must not end the turn.
+    let (a, b) = (prompt("please-try-again"), prompt("conf-full"));
+    let (ta, tb) = (transcript("please-try-again"), transcript("conf-full"));
+    let mut audio = silence(500);
+    audio.extend(&a);
+    let pause_start = frames(audio.len());
+    audio.extend(silence(390));
+    audio.extend(&b);
+    let end = frames(audio.len());
+    audio.extend(silence(2000));
+    let mut vad = Vad::new(ServerVadConfig::default(), 16_000).unwrap();
+    vad.set_semantic(Some(SemanticConfig::azure(
+        500,
+        ThresholdLevel::Default,
+        1000,
+    )));
+    let full = format!("{ta} {tb}");
+    let ev = run(&mut vad, &audio, |i| {
+        (i == pause_start + 20)
+            .then(|| ta.clone())
+            .or_else(|| (i == end + 20).then(|| full.clone()))
+    });
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    let TurnEvent::SpeechStopped { audio_end_ms } = ev[1].1 else {
+        panic!("{ev:?}");
+    };
+    assert!(audio_end_ms as usize >= end * 10 - 200, "{audio_end_ms}");
 }
 
 #[test]
