@@ -109,7 +109,7 @@ impl Vad {
     pub fn process_frame(&mut self, frame: &[f32]) -> Result<Option<TurnEvent>, VadError> {
         let p = self.classifier.process(frame)?;
         self.last_probability = p;
-        let is_speech = p >= self.detector.config().threshold;
+        let is_speech = self.detector.is_speech(p);
         let in_turn = self.detector.in_turn();
         if !in_turn && !is_speech {
             self.eot.start_turn();

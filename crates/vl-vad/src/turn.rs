@@ -73,6 +73,11 @@ pub struct ServerVadConfig {
     /// `speech_duration_ms`. A longer value keeps coughs, backchannels and echo residue from
     /// interrupting a response.
     pub speech_duration_assistant_speaking_ms: Option<u32>,
+    /// Hysteresis: inside a turn, a frame still counts as speech down to this probability
+    /// (unitless, `0.0..=threshold`), so the fading end of a word or a dip in noise does not
+    /// start the silence early (Silero's `neg_threshold`, by default `threshold − 0.15`).
+    /// `None` (default): `threshold`, the protocol's single threshold.
+    pub release_threshold: Option<f32>,
 }
 
 impl Default for ServerVadConfig {
@@ -83,6 +88,7 @@ impl Default for ServerVadConfig {
             silence_duration_ms: 500,
             speech_duration_ms: 200,
             speech_duration_assistant_speaking_ms: None,
+            release_threshold: None,
         }
     }
 }
@@ -124,18 +130,36 @@ impl ServerVadConfig {
         self
     }
 
-    /// Checks the parameters: `threshold` must be finite and in `0.0..=1.0`.
+    /// Returns the config with `release_threshold` (probability, `None` = `threshold`) replaced.
+    #[must_use]
+    pub fn with_release_threshold(mut self, release: Option<f32>) -> Self {
+        self.release_threshold = release;
+        self
+    }
+
+    /// The probability at or above which a frame inside a turn counts as speech
+    /// (`release_threshold`, or `threshold` without it).
+    pub fn in_turn_threshold(&self) -> f32 {
+        self.release_threshold.unwrap_or(self.threshold)
+    }
+
+    /// Checks the parameters: `threshold` must be finite and in `0.0..=1.0`, and
+    /// `release_threshold`, when set, finite and in `0.0..=threshold`.
     ///
     /// # Errors
     ///
-    /// [`VadError::InvalidThreshold`] otherwise.
+    /// [`VadError::InvalidThreshold`] otherwise (with the offending value).
     pub fn validate(&self) -> Result<(), VadError> {
-        if self.threshold.is_finite() && (0.0..=1.0).contains(&self.threshold) {
-            Ok(())
-        } else {
-            Err(VadError::InvalidThreshold {
+        if !(self.threshold.is_finite() && (0.0..=1.0).contains(&self.threshold)) {
+            return Err(VadError::InvalidThreshold {
                 threshold: self.threshold,
-            })
+            });
+        }
+        match self.release_threshold {
+            Some(r) if !(r.is_finite() && (0.0..=self.threshold).contains(&r)) => {
+                Err(VadError::InvalidThreshold { threshold: r })
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -268,7 +292,11 @@ impl TurnDetector {
         let start = self.position;
         let end = start + self.frame_samples;
         self.position = end;
-        let speech = probability >= self.config.threshold;
+        let threshold = match self.state {
+            State::Idle { .. } => self.config.threshold,
+            State::Speaking { .. } => self.config.in_turn_threshold(),
+        };
+        let speech = probability >= threshold;
         match self.state {
             State::Idle { run_start } => {
                 if !speech {
@@ -347,6 +375,17 @@ impl TurnDetector {
     /// [`TurnEvent::SpeechStopped`].
     pub fn in_turn(&self) -> bool {
         matches!(self.state, State::Speaking { .. })
+    }
+
+    /// Whether a frame of speech probability `probability` counts as speech in the current state
+    /// (`threshold` while idle, [`ServerVadConfig::in_turn_threshold`] in a turn; NaN never).
+    pub fn is_speech(&self, probability: f32) -> bool {
+        let threshold = if self.in_turn() {
+            self.config.in_turn_threshold()
+        } else {
+            self.config.threshold
+        };
+        probability >= threshold
     }
 
     /// Speech in the current (or last) turn since its onset, in ms (10 ms per speech frame,
@@ -450,6 +489,50 @@ mod tests {
                 .is_err()
         );
         assert_eq!(td.config().threshold, 0.5);
+    }
+
+    #[test]
+    fn release_threshold_is_hysteresis_inside_a_turn_only() {
+        // 300 ms at 0.9, 600 ms at 0.4 (a fading end / a dip in noise), then silence.
+        let mut p = vec![0.0; 50];
+        p.extend(vec![0.9; 30]);
+        p.extend(vec![0.4; 60]);
+        p.extend(vec![0.0; 100]);
+        let plain = ServerVadConfig::default();
+        let mut td = TurnDetector::new(plain, 16_000).unwrap();
+        let ev = run(&mut td, &p);
+        assert_eq!(
+            ev[1].1,
+            TurnEvent::SpeechStopped { audio_end_ms: 800 },
+            "{ev:?}"
+        );
+        let hyst = plain.with_release_threshold(Some(0.35));
+        assert!((hyst.in_turn_threshold() - 0.35).abs() < 1e-6);
+        let mut td = TurnDetector::new(hyst, 16_000).unwrap();
+        assert!(!td.is_speech(0.4));
+        let ev = run(&mut td, &p);
+        assert_eq!(
+            ev,
+            [
+                (
+                    700,
+                    TurnEvent::SpeechStarted {
+                        audio_start_ms: 200
+                    }
+                ),
+                (1900, TurnEvent::SpeechStopped { audio_end_ms: 1400 }),
+            ]
+        );
+        // The release threshold never starts a turn.
+        let mut td = TurnDetector::new(hyst, 16_000).unwrap();
+        assert!(run(&mut td, &[0.4; 200]).is_empty());
+        // It must lie in 0..=threshold.
+        for r in [0.6, -0.1, f32::NAN] {
+            assert!(matches!(
+                TurnDetector::new(plain.with_release_threshold(Some(r)), 16_000),
+                Err(VadError::InvalidThreshold { .. })
+            ));
+        }
     }
 
     #[test]

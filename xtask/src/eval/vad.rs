@@ -38,6 +38,9 @@ const SCENES: [&str; 9] = [
     "train",
 ];
 const SEED: u64 = 0x5EED_0AD5;
+/// The event rows "release 0.35": `ServerVadConfig::release_threshold` = threshold − 0.15
+/// (Silero's `neg_threshold` rule), not tuned here.
+const RELEASE_THRESHOLD: f32 = 0.35;
 const SILERO_VERSION: &str = "6.2.3";
 const ONNXRUNTIME_VERSION: &str = "1.32.0";
 const NUMPY_VERSION: &str = "2.4.6";
@@ -279,29 +282,28 @@ fn event_level(
         ));
     }
     let mut rows = Vec::new();
+    let release = Some(RELEASE_THRESHOLD);
     for (ci, c) in conditions.iter().enumerate() {
         for (name, probs) in &engines {
             let p = &probs[ci];
-            rows.push((
-                c.name.clone(),
-                format!("{name} server_vad"),
-                ev::detect(&conv, &c.clips[0], p, None),
-            ));
-            if name.starts_with("vl-vad") || name.starts_with("Silero") {
-                let sem = ev::semantic_config();
-                rows.push((
+            let row = |mode: &str, sem: Option<&vl_vad::SemanticConfig>, rel: Option<f32>| {
+                (
                     c.name.clone(),
-                    format!("{name} semantic"),
-                    ev::detect(&conv, &c.clips[0], p, Some(&sem)),
-                ));
-                if !name.starts_with("vl-vad energy") {
-                    let floorless = sem.with_statement_silence_ms(0);
-                    rows.push((
-                        c.name.clone(),
-                        format!("{name} semantic, no statement floor"),
-                        ev::detect(&conv, &c.clips[0], p, Some(&floorless)),
-                    ));
-                }
+                    format!("{name} {mode}"),
+                    ev::detect(&conv, &c.clips[0], p, sem, rel),
+                )
+            };
+            let sem = ev::semantic_config();
+            rows.push(row("server_vad", None, None));
+            let full = name.starts_with("vl-vad neural") || name.starts_with("Silero");
+            if full || name.starts_with("earshot") {
+                rows.push(row("server_vad, release 0.35", None, release));
+            }
+            if name.starts_with("vl-vad") || name.starts_with("Silero") {
+                rows.push(row("semantic", Some(&sem), None));
+            }
+            if full {
+                rows.push(row("semantic, release 0.35", Some(&sem), release));
             }
         }
     }
@@ -312,7 +314,9 @@ fn event_level(
             "energy baseline server_vad",
             &[
                 "vl-vad neural server_vad",
+                "vl-vad neural server_vad, release 0.35",
                 "vl-vad neural semantic",
+                "vl-vad neural semantic, release 0.35",
                 "vl-vad energy server_vad",
                 "vl-vad energy semantic",
             ],

@@ -426,8 +426,9 @@ pub(crate) fn detect(
     audio: &[f32],
     p: &[f32],
     semantic: Option<&SemanticConfig>,
+    release: Option<f32>,
 ) -> Events {
-    let cfg = ServerVadConfig::default();
+    let cfg = ServerVadConfig::default().with_release_threshold(release);
     let Ok(mut td) = TurnDetector::new(cfg, 16_000) else {
         return Events::default();
     };
@@ -447,7 +448,7 @@ pub(crate) fn detect(
         }
         if semantic {
             let frame = &audio[t * HOP..(t + 1) * HOP];
-            let speech = prob >= cfg.threshold;
+            let speech = td.is_speech(prob);
             if !td.in_turn() && !speech {
                 eot.start_turn();
             }
