@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vl_avatar::audio::OpusEncoder;
-use vl_avatar::renderer::{RenderConfig, Renderer};
+use vl_avatar::renderer::{RenderConfig, Renderer, Rgb, fill_ellipse};
 use vl_avatar::rig::Rig;
 use vl_avatar::video::{H264Encoder, VideoConfig};
 
@@ -25,6 +25,44 @@ fn bench(c: &mut Criterion) {
             i += 1;
             let s = *rig.advance(40.0, viseme(i));
             black_box(renderer.render(&s).y()[0])
+        })
+    });
+
+    // The renderer's own ellipse filler against tiny-skia's path filler (its first version; it
+    // allocates per fill) as the anchor: the same 20 anti-aliased ovals at 512×512.
+    let ovals: Vec<(f32, f32)> = (0..20u8)
+        .map(|n| (20.0 + 8.0 * f32::from(n), 0.8))
+        .collect();
+    let mut data = vec![0u8; 512 * 512 * 4];
+    g.bench_function("ovals_own", |b| {
+        b.iter(|| {
+            for (n, &(r, k)) in ovals.iter().enumerate() {
+                let c = Rgb(200 - n as u8, 100 + n as u8, 90);
+                fill_ellipse(&mut data, (512, 512), (256.0, 256.0), (r, r * k), c);
+            }
+            black_box(data[0])
+        })
+    });
+    let mut pixmap = tiny_skia::Pixmap::new(512, 512).unwrap();
+    g.bench_function("ovals_tiny_skia_anchor", |b| {
+        b.iter(|| {
+            for (n, &(r, k)) in ovals.iter().enumerate() {
+                let rect =
+                    tiny_skia::Rect::from_ltrb(256.0 - r, 256.0 - r * k, 256.0 + r, 256.0 + r * k)
+                        .unwrap();
+                let path = tiny_skia::PathBuilder::from_oval(rect).unwrap();
+                let mut paint = tiny_skia::Paint::default();
+                paint.set_color_rgba8(200 - n as u8, 100 + n as u8, 90, 255);
+                paint.anti_alias = true;
+                pixmap.fill_path(
+                    &path,
+                    &paint,
+                    tiny_skia::FillRule::Winding,
+                    tiny_skia::Transform::identity(),
+                    None,
+                );
+            }
+            black_box(pixmap.data()[0])
         })
     });
 

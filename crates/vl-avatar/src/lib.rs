@@ -9,10 +9,12 @@
 //! - [`sdp`]: the Azure `client_sdp`/`server_sdp` encodings (base64 of the JSON description).
 //! - [`peer`]: [`AvatarPeer`], a sans-IO str0m ICE-lite peer that paces and sends both tracks.
 //! - [`config`]: [`AvatarPeerConfig`] from the session's `avatar` object.
+//! - [`client`]: a browser-like receiving client (str0m) for tests and probes.
 //!
 //! See the crate README for the calls the server makes.
 
 pub mod audio;
+pub mod client;
 pub mod config;
 pub mod frame;
 pub mod peer;

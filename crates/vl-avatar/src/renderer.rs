@@ -1,7 +1,7 @@
 //! A flat 2D face drawn with tiny-skia: head, hair, eyes (with blinks), brows and a mouth whose
 //! opening, spread and rounding follow the [`RigState`]. Output is an [`I420Frame`].
 
-use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Point, Rect, Transform};
+use tiny_skia::{Color, Pixmap, Point, Transform};
 
 use crate::frame::I420Frame;
 use crate::rig::RigState;
@@ -88,7 +88,6 @@ pub struct Renderer {
     base: Transform,
     pixmap: Pixmap,
     frame: I420Frame,
-    builder: Option<PathBuilder>,
 }
 
 /// The renderer could not allocate its canvas (zero or absurd size).
@@ -122,7 +121,6 @@ impl Renderer {
             base,
             pixmap,
             frame: I420Frame::new(ow as usize, oh as usize),
-            builder: Some(PathBuilder::with_capacity(64, 64)),
         })
     }
 
@@ -228,19 +226,103 @@ impl Renderer {
         &self.frame
     }
 
+    /// Fills an anti-aliased ellipse given in canvas coordinates (the base transform is a
+    /// translation plus an axis scale, so it stays axis-aligned). Allocation-free.
     fn oval(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, color: Rgb) {
-        let Some(rect) = Rect::from_ltrb(cx - rx, cy - ry, cx + rx, cy + ry) else {
+        let mut c = [Point::from_xy(cx, cy)];
+        self.base.map_points(&mut c);
+        let Some(c) = c.first() else { return };
+        let (w, h) = (self.pixmap.width() as usize, self.pixmap.height() as usize);
+        fill_ellipse(
+            self.pixmap.data_mut(),
+            (w, h),
+            (c.x, c.y),
+            (rx * self.base.sx.abs(), ry * self.base.sy.abs()),
+            color,
+        );
+    }
+}
+
+/// Coverage (0–1) of the pixel whose centre is `(px, py)` from the ellipse centre, with the
+/// signed distance to the outline approximated by `f / |grad f|` (pixels).
+fn coverage(px: f32, py: f32, irx2: f32, iry2: f32) -> f32 {
+    let f = px * px * irx2 + py * py * iry2 - 1.0;
+    let gx = px * irx2;
+    let gy = py * iry2;
+    let g = 2.0 * (gx * gx + gy * gy).sqrt();
+    if g <= f32::EPSILON {
+        return if f <= 0.0 { 1.0 } else { 0.0 };
+    }
+    (0.5 - f / g).clamp(0.0, 1.0)
+}
+
+/// Source-over fill of an opaque colour into RGBA8 `data` (`size` = width, height in pixels)
+/// over the axis-aligned ellipse at `centre` with radii `radii` (pixels), anti-aliased over about
+/// one pixel (coverage from the distance to the outline). Allocation-free; out-of-canvas parts are
+/// clipped.
+pub fn fill_ellipse(
+    data: &mut [u8],
+    size: (usize, usize),
+    centre: (f32, f32),
+    radii: (f32, f32),
+    color: Rgb,
+) {
+    let ((w, h), (cx, cy), (rx, ry)) = (size, centre, radii);
+    if !(rx > 0.05 && ry > 0.05 && cx.is_finite() && cy.is_finite()) {
+        return;
+    }
+    let src = [f32::from(color.0), f32::from(color.1), f32::from(color.2)];
+    let (irx2, iry2) = (1.0 / (rx * rx), 1.0 / (ry * ry));
+    let y0 = (cy - ry - 1.0).floor().max(0.0) as usize;
+    let y1 = ((cy + ry + 1.0).ceil().max(0.0) as usize).min(h);
+    let (ro, rio) = (rx + 1.0, ry + 1.0);
+    for y in y0..y1 {
+        let py = y as f32 + 0.5 - cy;
+        let t_out = 1.0 - py * py / (rio * rio);
+        if t_out <= 0.0 {
+            continue;
+        }
+        let half_out = ro * t_out.sqrt();
+        let xa = (cx - half_out).floor().max(0.0) as usize;
+        let xb = ((cx + half_out).ceil().max(0.0) as usize).min(w);
+        // Pixels whose centre lies inside the ellipse shrunk by 1 px are fully covered.
+        let (sa, sb) = if rx > 1.5 && ry > 1.5 {
+            let ri = ry - 1.0;
+            let t_in = 1.0 - py * py / (ri * ri);
+            if t_in > 0.0 {
+                let half_in = (rx - 1.0) * t_in.sqrt();
+                let a = (cx - half_in - 0.5).ceil().max(0.0) as usize;
+                let b = ((cx + half_in - 0.5).floor().max(-1.0) + 1.0) as usize;
+                (a, b.min(w))
+            } else {
+                (xb, xb)
+            }
+        } else {
+            (xb, xb)
+        };
+        let Some(row) = data.get_mut(y * w * 4..(y + 1) * w * 4) else {
             return;
         };
-        let mut pb = self.builder.take().unwrap_or_default();
-        pb.push_oval(rect);
-        let Some(path) = pb.finish() else { return };
-        let mut paint = Paint::default();
-        paint.set_color(color.color());
-        paint.anti_alias = true;
-        self.pixmap
-            .fill_path(&path, &paint, FillRule::Winding, self.base, None);
-        self.builder = Some(path.clear());
+        for x in xa..xb {
+            let a = if x >= sa && x < sb {
+                1.0
+            } else {
+                coverage(x as f32 + 0.5 - cx, py, irx2, iry2)
+            };
+            if a <= 0.0 {
+                continue;
+            }
+            let Some(px) = row.get_mut(x * 4..x * 4 + 4) else {
+                break;
+            };
+            for (d, s) in px.iter_mut().zip(src) {
+                let v = f32::from(*d);
+                *d = (v + (s - v) * a + 0.5).clamp(0.0, 255.0) as u8;
+            }
+            if let Some(alpha) = px.get_mut(3) {
+                *alpha = 255;
+            }
+        }
     }
 }
 
@@ -248,6 +330,39 @@ impl Renderer {
 mod tests {
     use super::*;
     use crate::rig::Rig;
+
+    #[test]
+    fn ellipse_area_and_edges_are_right() {
+        let (w, h) = (100usize, 80usize);
+        let mut data = vec![0u8; w * h * 4];
+        fill_ellipse(
+            &mut data,
+            (w, h),
+            (50.0, 40.0),
+            (30.5, 20.5),
+            Rgb(255, 255, 255),
+        );
+        let covered: f64 = data.chunks_exact(4).map(|p| f64::from(p[0]) / 255.0).sum();
+        let area = std::f64::consts::PI * 30.5 * 20.5;
+        assert!(
+            (covered / area - 1.0).abs() < 0.01,
+            "{covered:.1} vs {area:.1}"
+        );
+        let px = |x: usize, y: usize| data[(y * w + x) * 4];
+        assert_eq!(px(50, 40), 255, "centre");
+        assert_eq!(px(18, 40), 0, "outside left");
+        assert_eq!(px(50, 18), 0, "outside top");
+        assert_eq!(px(20, 40), 255, "inside left");
+        // The outline at x = 19.5 halves pixel 19 (centre 19.5).
+        assert!(
+            (100..=155).contains(&px(19, 40)),
+            "edge pixel: {}",
+            px(19, 40)
+        );
+        // Clipped at the canvas border without panicking.
+        fill_ellipse(&mut data, (w, h), (-5.0, 90.0), (30.0, 30.0), Rgb(1, 2, 3));
+        fill_ellipse(&mut data, (w, h), (f32::NAN, 0.0), (3.0, 3.0), Rgb(1, 2, 3));
+    }
     use crate::viseme::pose_for;
 
     fn state(viseme: u32) -> RigState {
