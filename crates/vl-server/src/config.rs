@@ -178,6 +178,19 @@ pub struct LimitArgs {
     #[serde(default, deserialize_with = "de_duration")]
     pub shutdown_timeout: Option<Duration>,
 
+    /// Longest wait for a backend's first output (transcript, text, audio) after a request before
+    /// the response fails with `backend_timeout`; raise it for slow CPUs or large models
+    /// [default: 15s]
+    #[arg(long, env = "VL_BACKEND_FIRST_OUTPUT_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub backend_first_output_timeout: Option<Duration>,
+
+    /// Longest gap between two outputs of a running backend request before it fails with
+    /// `backend_timeout` [default: 10s]
+    #[arg(long, env = "VL_BACKEND_STALL_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub backend_stall_timeout: Option<Duration>,
+
     /// New connections per minute per API key; more get HTTP 429 with Retry-After; 0 disables.
     /// Only applies when keys are configured [default: 30]
     #[arg(long, env = "VL_KEY_CONNECTION_RATE", value_name = "N")]
@@ -489,6 +502,10 @@ pub struct Limits {
     pub drain_timeout: Duration,
     /// How long to wait for sessions to finish after their close frames.
     pub shutdown_timeout: Duration,
+    /// Longest wait for a backend's first output after a request.
+    pub backend_first_output_timeout: Duration,
+    /// Longest gap between two outputs of a running backend request.
+    pub backend_stall_timeout: Duration,
     /// New connections per minute per key; `None`: off.
     pub key_connection_rate: Option<u32>,
     /// Concurrent sessions per key; `None`: no cap.
@@ -518,6 +535,8 @@ impl Default for Limits {
             max_sessions: None,
             drain_timeout: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(5),
+            backend_first_output_timeout: Duration::from_secs(15),
+            backend_stall_timeout: Duration::from_secs(10),
             key_connection_rate: Some(30),
             max_sessions_per_key: None,
             auth_failures_per_minute: Some(20),
@@ -674,6 +693,14 @@ impl Config {
                 .shutdown_timeout
                 .or(f.shutdown_timeout)
                 .unwrap_or(defaults.shutdown_timeout),
+            backend_first_output_timeout: l
+                .backend_first_output_timeout
+                .or(f.backend_first_output_timeout)
+                .unwrap_or(defaults.backend_first_output_timeout),
+            backend_stall_timeout: l
+                .backend_stall_timeout
+                .or(f.backend_stall_timeout)
+                .unwrap_or(defaults.backend_stall_timeout),
             key_connection_rate: match l.key_connection_rate.or(f.key_connection_rate) {
                 Some(0) => None,
                 Some(n) => Some(n),
@@ -767,6 +794,9 @@ impl Limits {
         }
         if self.write_deadline.is_zero() {
             anyhow::bail!("write_deadline must be > 0");
+        }
+        if self.backend_first_output_timeout.is_zero() || self.backend_stall_timeout.is_zero() {
+            anyhow::bail!("backend_first_output_timeout and backend_stall_timeout must be > 0");
         }
         Ok(())
     }
@@ -986,6 +1016,43 @@ mod tests {
         ] {
             assert!(help.contains(flag), "{flag} missing from --help");
         }
+    }
+
+    #[test]
+    fn backend_timeouts_come_from_the_file_and_flags() {
+        let dir = std::env::temp_dir().join(format!("vl-server-bto-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(&path, "backend_first_output_timeout = \"40s\"\n").unwrap();
+        let file = path.to_str().unwrap();
+        let c = Config::from_cli(Cli::parse_from(["vl-server", "--config", file])).unwrap();
+        assert_eq!(
+            c.limits.backend_first_output_timeout,
+            Duration::from_secs(40)
+        );
+        assert_eq!(c.limits.backend_stall_timeout, Duration::from_secs(10));
+        let c = Config::from_cli(Cli::parse_from([
+            "vl-server",
+            "--config",
+            file,
+            "--backend-first-output-timeout",
+            "2m",
+            "--backend-stall-timeout",
+            "30s",
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.limits.backend_first_output_timeout,
+            Duration::from_secs(120)
+        );
+        assert_eq!(c.limits.backend_stall_timeout, Duration::from_secs(30));
+        let zero = Config::from_cli(Cli::parse_from([
+            "vl-server",
+            "--backend-stall-timeout",
+            "0s",
+        ]));
+        assert!(zero.is_err(), "a zero stall timeout is refused");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

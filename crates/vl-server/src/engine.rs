@@ -72,6 +72,8 @@ impl Engine {
         engine_limits.event_burst = limits.event_burst;
         engine_limits.max_session_duration = limits.max_session_duration;
         engine_limits.session_expiry_warning = limits.session_expiry_warning;
+        engine_limits.backend_first_output_timeout = limits.backend_first_output_timeout;
+        engine_limits.backend_stall_timeout = limits.backend_stall_timeout;
 
         let model = ctx
             .params

@@ -1,4 +1,4 @@
-//! `cargo xtask eval aec [--out DIR] [--dump]`: vl-dsp's echo canceller against speexdsp MDF (Debian
+//! `cargo xtask eval aec [--out DIR] [--dump] [--replay [SCENARIO...]]`: vl-dsp's echo canceller against speexdsp MDF (Debian
 //! `libspeexdsp-dev`; tail 256 ms and tail = delay + 300 ms, linear filter only as in
 //! audio-dsp.md §5.3, and with its preprocessor's residual echo + noise suppression) on
 //! scripted scenarios with fixed seeds: far end = Debian asterisk prompts
@@ -14,8 +14,10 @@
 //! attenuation. Writes `DIR/summary.md`, `DIR/<scenario>_erle.png` (ERLE over time, one line
 //! per engine) and `DIR/<scenario>_erle.csv` (the same curves); default DIR `artifacts/aec`.
 //! `--dump` also writes each scenario's far end, microphone and echo(+noise) signals as raw
-//! little-endian f32 at 16 kHz (`DIR/wav/<scenario>_{far,mic,echo}.f32`), for replaying them
-//! through `cargo run -p vl-dsp --example aec_replay`.
+//! little-endian f32 at 16 kHz (`DIR/wav/<scenario>_{far,mic,echo}.f32`); `--replay` reads
+//! those back and runs only our canceller (with and without its residual suppressor) over them,
+//! printing the ERLE measures, a double-talk SNR proxy and the canceller's internal counters: a
+//! quick loop for tuning (the full run with PESQ and the speex anchors is the measurement).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -225,25 +227,35 @@ fn engines(s: &Spec) -> Vec<(String, Run)> {
 }
 
 fn ours(sc: &Scenario, suppressor: bool) -> Result<Vec<f32>, String> {
+    Ok(ours_with_stats(&sc.mic, &sc.far, suppressor)?.0)
+}
+
+/// Our canceller over `mic` with reference `far` (16 kHz): the output aligned to the input (its
+/// latency removed) and the canceller's counters at the end.
+fn ours_with_stats(
+    mic: &[f32],
+    far: &[f32],
+    suppressor: bool,
+) -> Result<(Vec<f32>, vl_dsp::EchoCancellerStats), String> {
     let mut aec = vl_dsp::EchoCanceller::new(vl_dsp::EchoCancellerConfig {
         suppressor,
         ..Default::default()
     });
-    let mut out = vec![0.0; sc.mic.len()];
-    for ((m, f), o) in sc
-        .mic
+    let mut out = vec![0.0; mic.len()];
+    for ((m, f), o) in mic
         .chunks_exact(F)
-        .zip(sc.far.chunks_exact(F))
+        .zip(far.chunks_exact(F))
         .zip(out.chunks_exact_mut(F))
     {
         aec.process(m, f, o).map_err(|e| e.to_string())?;
     }
-    let lat = aec.latency_samples();
-    Ok(out[lat..]
+    let lat = aec.latency_samples().min(out.len());
+    let aligned = out[lat..]
         .iter()
         .copied()
         .chain(std::iter::repeat_n(0.0, lat))
-        .collect())
+        .collect();
+    Ok((aligned, aec.stats()))
 }
 
 fn speex(sc: &Scenario, tail: usize, pre: bool) -> Result<Vec<f32>, String> {
@@ -266,17 +278,26 @@ fn speex(sc: &Scenario, tail: usize, pre: bool) -> Result<Vec<f32>, String> {
 
 /// ERLE per 0.5 s window (NaN where the far end is silent or during double talk).
 fn erle_curve(sc: &Scenario, out: &[f32]) -> Vec<f64> {
+    erle_windows(&sc.mic, &sc.echo_noise, out)
+}
+
+/// ERLE per 0.5 s window, in dB (mic / output power); NaN where the far end is quiet (the echo
+/// window carries less than 30 % of its average power) or in the double talk of 10–14 s.
+fn erle_windows(mic: &[f32], echo: &[f32], out: &[f32]) -> Vec<f64> {
     let w = SR / 2;
-    (0..sc.mic.len() / w)
+    let echo_all = power(echo);
+    (0..mic.len() / w)
         .map(|i| {
             let r = i * w..(i + 1) * w;
             let dt = (10 * SR..14 * SR).contains(&r.start);
-            // Far end active = the echo window carries more than 1 % of its average power.
-            let active = power(&sc.echo_noise[r.clone()]) > 0.3 * power(&sc.echo_noise);
-            if dt || !active {
-                f64::NAN
-            } else {
-                10.0 * ((power(&sc.mic[r.clone()]) + 1e-20) / (power(&out[r]) + 1e-20)).log10()
+            let active = echo
+                .get(r.clone())
+                .is_some_and(|e| power(e) > 0.3 * echo_all);
+            match (mic.get(r.clone()), out.get(r)) {
+                (Some(m), Some(o)) if !dt && active => {
+                    10.0 * ((power(m) + 1e-20) / (power(o) + 1e-20)).log10()
+                }
+                _ => f64::NAN,
             }
         })
         .collect()
@@ -306,19 +327,25 @@ fn mean(v: &[f64]) -> f64 {
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut out_dir = cmd::project_root().join("artifacts/aec");
     let mut dump = false;
+    let mut replay: Option<Vec<String>> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        match a.as_str() {
-            "--out" => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
-            "--dump" => dump = true,
-            other => {
+        match (a.as_str(), replay.as_mut()) {
+            ("--out", _) => out_dir = PathBuf::from(it.next().ok_or("--out takes a directory")?),
+            ("--dump", _) => dump = true,
+            ("--replay", _) => replay = Some(Vec::new()),
+            (name, Some(names)) if !name.starts_with('-') => names.push(name.to_owned()),
+            (other, _) => {
                 return Err(format!(
-                    "unknown flag `{other}`; usage: eval aec [--out DIR] [--dump]"
+                    "unknown flag `{other}`; usage: eval aec [--out DIR] [--dump] [--replay [SCENARIO...]]"
                 ));
             }
         }
     }
     let wav_dir = out_dir.join("wav");
+    if let Some(names) = replay {
+        return replay_dumped(&wav_dir, &names);
+    }
     std::fs::create_dir_all(&wav_dir).map_err(|e| e.to_string())?;
     let far = far_end()?;
     let talk = near_end()?;
@@ -406,6 +433,69 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     println!("{table}");
     std::fs::write(out_dir.join("summary.md"), &table).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `--replay`: the scenarios dumped in `wav_dir` (all, or those named) through our canceller,
+/// full and linear only; one line each with ERLE at 0.5/1/2/5 s after the first far-end
+/// activity, steady (6–10 s) and late (22–30 s) ERLE, the time back to ≥ 20 dB after the event at
+/// 20 s, the double-talk SNR proxy (near end vs output error) and attenuation, the counters.
+fn replay_dumped(wav_dir: &std::path::Path, names: &[String]) -> Result<(), String> {
+    let read = |name: &str, what: &str| -> Result<Vec<f32>, String> {
+        let p = wav_dir.join(format!("{name}_{what}.f32"));
+        let bytes = std::fs::read(&p)
+            .map_err(|e| format!("{}: {e} (write it with `eval aec --dump`)", p.display()))?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    };
+    let names: Vec<String> = if names.is_empty() {
+        SPECS.iter().map(|s| s.name.to_owned()).collect()
+    } else {
+        names.to_vec()
+    };
+    let (a, b) = (10 * SR + SR / 4, 14 * SR);
+    for name in &names {
+        let far = read(name, "far")?;
+        let mic = read(name, "mic")?;
+        let echo = read(name, "echo")?;
+        if mic.len() < b || echo.len() < b {
+            return Err(format!("{name}: shorter than the 14 s the measures need"));
+        }
+        let first = far.iter().position(|v| v.abs() > 1e-3).unwrap_or(0) as f64 / SR as f64;
+        for suppressor in [true, false] {
+            let (out, stats) = ours_with_stats(&mic, &far, suppressor)?;
+            let c = erle_windows(&mic, &echo, &out);
+            let late = c.get(40..).unwrap_or_default();
+            let back = late
+                .iter()
+                .position(|&v| v >= 20.0)
+                .map_or(f64::INFINITY, |i| i as f64 * 0.5 + 0.5);
+            // Double talk: near end = mic − echo; error = output − near end.
+            let near: Vec<f32> = mic[a..b]
+                .iter()
+                .zip(&echo[a..b])
+                .map(|(m, e)| m - e)
+                .collect();
+            let err: Vec<f32> = out[a..b].iter().zip(&near).map(|(o, n)| o - n).collect();
+            let dt_snr = 10.0 * (power(&near) / power(&err)).log10();
+            let att = 10.0 * (power(&near) / power(&out[a..b])).log10();
+            println!(
+                "{name:24} {} ERLE @0.5/1/2/5 s {:5.1} {:5.1} {:5.1} {:5.1} steady {:5.1} late {:5.1} back {back:4.1} s DT SNR {dt_snr:5.1} att {att:4.1} dB | restores {} main→shadow {} path changes {}",
+                if suppressor { "full" } else { "lin " },
+                at(&c, first + 0.5),
+                at(&c, first + 1.0),
+                at(&c, first + 2.0),
+                at(&c, first + 5.0),
+                mean(c.get(12..20).unwrap_or_default()),
+                mean(c.get(44..60).unwrap_or_default()),
+                stats.restores,
+                stats.main_to_shadow,
+                stats.path_changes,
+            );
+        }
+    }
     Ok(())
 }
 

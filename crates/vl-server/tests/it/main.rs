@@ -146,7 +146,10 @@ async fn bounded<F: Future>(f: F) -> F::Output {
 }
 
 /// The next data message, as JSON (pings and pongs skipped).
-async fn recv_json(ws: &mut Ws) -> Value {
+async fn recv_json<S>(ws: &mut WebSocketStream<S>) -> Value
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     loop {
         let msg = tokio::time::timeout(STEP, ws.next())
             .await

@@ -86,7 +86,7 @@ async fn a_session_runs_over_wss_with_a_self_signed_certificate() {
         let mut ws = connect_wss(server.addr, &connector, "tls-k3y")
             .await
             .unwrap();
-        let created = recv_json_any(&mut ws).await;
+        let created = recv_json(&mut ws).await;
         assert_eq!(created["type"], "session.created", "{created}");
         ws.send(Message::Text(
             json!({"type": "session.update", "session": {"instructions": "over tls"}})
@@ -95,7 +95,7 @@ async fn a_session_runs_over_wss_with_a_self_signed_certificate() {
         ))
         .await
         .unwrap();
-        let updated = recv_json_any(&mut ws).await;
+        let updated = recv_json(&mut ws).await;
         assert_eq!(updated["type"], "session.updated", "{updated}");
         assert_eq!(updated["session"]["instructions"], "over tls");
 
@@ -128,7 +128,7 @@ async fn a_session_runs_over_wss_with_a_self_signed_certificate() {
         ))
         .await
         .unwrap();
-        assert_eq!(recv_json_any(&mut ws).await["type"], "session.updated");
+        assert_eq!(recv_json(&mut ws).await["type"], "session.updated");
 
         server.shutdown().await;
         std::fs::remove_dir_all(&pki.dir).unwrap();
@@ -169,23 +169,4 @@ async fn a_missing_or_mismatched_key_fails_at_startup() {
         std::fs::remove_dir_all(&other.dir).unwrap();
     })
     .await;
-}
-
-/// The next data message of any WebSocket stream, as JSON.
-async fn recv_json_any<S>(ws: &mut WebSocketStream<S>) -> Value
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    loop {
-        let msg = tokio::time::timeout(STEP, ws.next())
-            .await
-            .expect("no message within the step timeout")
-            .expect("stream ended")
-            .expect("read failed");
-        match msg {
-            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected an event, got {other:?}"),
-        }
-    }
 }
