@@ -174,15 +174,7 @@ fn doc() -> Result<(), String> {
 /// rebuild).
 fn test_build_server() -> Result<std::path::PathBuf, String> {
     cmd::cargo(&strings(&["test", "--workspace", "--no-run"]))?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| cmd::project_root().join("target"));
-    let target = if target.is_absolute() {
-        target
-    } else {
-        cmd::project_root().join(target)
-    };
-    Ok(target.join("debug/vl-server"))
+    Ok(crate::console::target_dir().join("debug/vl-server"))
 }
 
 /// The conformance suite: Python tests that drive our crates and binary with the official SDKs.

@@ -99,7 +99,7 @@ fn npm_command(args: &[&str]) -> Command {
 }
 
 /// The caller's `CARGO_TARGET_DIR` (relative to the project root), else `target/`.
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| cmd::project_root().join("target"));
