@@ -342,8 +342,9 @@ impl SessionAvatar {
     }
 
     /// Looks at a server event before it is sent: feeds the peer; `false` withholds the event
-    /// from the client (`response.audio.delta` in avatar mode without `output_audit_audio`).
-    pub(crate) fn observe(&mut self, event: &ServerEvent) -> bool {
+    /// from the client (`response.audio.delta` in avatar mode without `output_audit_audio`, and
+    /// the viseme events the engine makes for the avatar when `client_visemes` is false).
+    pub(crate) fn observe(&mut self, event: &ServerEvent, client_visemes: bool) -> bool {
         let Some(active) = self.active else {
             return true;
         };
@@ -367,7 +368,9 @@ impl SessionAvatar {
             ServerEvent::ResponseAnimationVisemeDelta(v) => {
                 self.enter_item(&v.item_id);
                 self.send(Command::Viseme(self.id, v.audio_offset_ms, v.viseme_id));
+                return client_visemes;
             }
+            ServerEvent::ResponseAnimationVisemeDone(_) => return client_visemes,
             ServerEvent::OutputAudioBufferCleared(_)
             | ServerEvent::ConversationItemTruncated(_) => {
                 self.send(Command::Clear(self.id));

@@ -211,7 +211,7 @@ impl Engine {
             let event = self.session.poll_event()?;
             #[cfg(feature = "avatar")]
             if let Some(avatar) = self.avatar.as_mut() {
-                if !avatar.observe(&event) {
+                if !avatar.observe(&event, self.session.client_visemes()) {
                     continue;
                 }
             }

@@ -92,6 +92,11 @@ fn types(events: &[Value]) -> Vec<String> {
 }
 
 async fn avatar_session(server: &Server) -> Ws {
+    avatar_session_with(server, json!({"outputs": ["viseme_id"]})).await
+}
+
+/// A session with the avatar and `animation` (`null`: no animation events asked for).
+async fn avatar_session_with(server: &Server, animation: Value) -> Ws {
     let mut ws = connect(server).await;
     until(&mut ws, "session.created").await;
     send(
@@ -99,7 +104,7 @@ async fn avatar_session(server: &Server) -> Ws {
         json!({"type": "session.update", "session": {
             "turn_detection": null,
             "avatar": {"character": "lisa", "style": "casual-sitting"},
-            "animation": {"outputs": ["viseme_id"]}
+            "animation": animation
         }}),
     )
     .await;
@@ -163,6 +168,10 @@ impl Running {
 /// Sends the offer and applies the answer; returns the running client.
 async fn offer(ws: &mut Ws) -> Running {
     let (mut client, client_sdp) = ReceiverClient::new(Instant::now()).unwrap();
+    let mouth = vl_avatar::renderer::Renderer::new(vl_avatar::renderer::RenderConfig::default())
+        .unwrap()
+        .mouth_region();
+    client.watch(mouth);
     send(
         ws,
         json!({"type": "session.avatar.connect", "event_id": "connect", "client_sdp": client_sdp}),
@@ -177,9 +186,34 @@ async fn offer(ws: &mut Ws) -> Running {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn avatar_speaks_a_reply_over_webrtc() {
     let server = server().await;
-    let mut ws = avatar_session(&server).await;
+    let ws = avatar_session(&server).await;
+    let all = speak_a_reply(ws).await;
+    // The client asked for visemes: it gets them too.
+    assert!(
+        all.iter().any(|t| t == "response.animation_viseme.delta"),
+        "{all:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_avatar_lip_syncs_when_the_client_asked_for_no_visemes() {
+    let server = server().await;
+    let ws = avatar_session_with(&server, Value::Null).await;
+    let all = speak_a_reply(ws).await;
+    assert!(
+        !all.iter()
+            .any(|t| t.starts_with("response.animation_viseme")),
+        "visemes made for the avatar are not sent to a client that did not ask: {all:?}"
+    );
+}
+
+/// Connects the avatar, asks for a reply, checks the media (audio loud while speaking, frames,
+/// the mouth moving while speaking and still before) and returns the event types seen.
+async fn speak_a_reply(mut ws: Ws) -> Vec<String> {
     let mut client = offer(&mut ws).await;
     client.connected().await;
+    // Idle for a while first: the mouth's rest level and its idle motion.
+    tokio::time::sleep(Duration::from_millis(600)).await;
 
     send(
         &mut ws,
@@ -199,12 +233,8 @@ async fn avatar_speaks_a_reply_over_webrtc() {
         .into_iter()
         .chain(types(&before_idle))
         .collect();
-    // Reply audio goes to WebRTC only (no output_audit_audio); the visemes still go to the client.
+    // Reply audio goes to WebRTC only (no output_audit_audio).
     assert!(!all.iter().any(|t| t == "response.audio.delta"), "{all:?}");
-    assert!(
-        all.iter().any(|t| t == "response.animation_viseme.delta"),
-        "{all:?}"
-    );
     assert!(all.iter().any(|t| t == "response.done"), "{all:?}");
     assert!(
         !all.iter().any(|t| t.starts_with("session.avatar.switch")),
@@ -229,6 +259,38 @@ async fn avatar_speaks_a_reply_over_webrtc() {
     assert!(got.video.iter().all(|(_, size, _)| *size == (512, 512)));
     assert!(got.video.iter().any(|(_, _, key)| *key), "a keyframe");
     assert!(got.channel_open, "data channel");
+
+    // Lip sync: the mouth region's luma moves while the avatar speaks, far more than at rest
+    // (frames by arrival; the media is paced in real time, so arrival follows the media clock).
+    assert_eq!(got.watched_luma.len(), got.video.len());
+    let mouth = |from: Instant, to: Instant| -> Vec<f64> {
+        got.video
+            .iter()
+            .zip(&got.watched_luma)
+            .filter(|((t, _, _), l)| *t >= from && *t < to && l.is_finite())
+            .map(|(_, &l)| l)
+            .collect()
+    };
+    let spread = |v: &[f64]| {
+        let n = v.len().max(1) as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()
+    };
+    let rest = mouth(t0 + Duration::from_millis(100), speaking_at);
+    let talking = mouth(speaking_at + Duration::from_millis(100), idle_at);
+    let (rest_spread, talking_spread) = (spread(&rest), spread(&talking));
+    eprintln!(
+        "avatar e2e: mouth luma spread at rest {rest_spread:.2} ({} frames), speaking \
+         {talking_spread:.2} ({} frames)",
+        rest.len(),
+        talking.len()
+    );
+    assert!(rest.len() >= 3 && talking.len() >= 3, "frames to compare");
+    assert!(
+        talking_spread > 0.3 && talking_spread > 4.0 * rest_spread,
+        "the mouth must move with the speech: spread {talking_spread:.2} vs {rest_spread:.2} at rest"
+    );
+    all
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
