@@ -64,12 +64,14 @@ export class AvatarPeer {
     await this.pc.setRemoteDescription(decodeServerSdp(serverSdp));
   }
 
-  /** Inbound RTP statistics of the video and audio tracks. */
-  async inbound(): Promise<{ framesDecoded: number; fps: number; audioPackets: number }> {
+  /** Inbound RTP statistics of the video and audio tracks (`audioEnergy`: the audio's
+   * `totalAudioEnergy`, which grows with the loudness of what was received). */
+  async inbound(): Promise<{ framesDecoded: number; fps: number; audioPackets: number; audioEnergy: number }> {
     const stats = await this.pc.getStats();
     let framesDecoded = 0;
     let fps = 0;
     let audioPackets = 0;
+    let audioEnergy = 0;
     stats.forEach((s: Record<string, unknown>) => {
       if (s["type"] !== "inbound-rtp") return;
       if (s["kind"] === "video") {
@@ -77,9 +79,10 @@ export class AvatarPeer {
         fps = Number(s["framesPerSecond"] ?? 0);
       } else if (s["kind"] === "audio") {
         audioPackets = Number(s["packetsReceived"] ?? 0);
+        audioEnergy = Number(s["totalAudioEnergy"] ?? 0);
       }
     });
-    return { framesDecoded, fps, audioPackets };
+    return { framesDecoded, fps, audioPackets, audioEnergy };
   }
 
   close(): void {

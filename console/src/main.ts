@@ -622,7 +622,7 @@ declare global {
   interface Window {
     vlConsole: {
       stats: typeof stats;
-      avatarStats: () => Promise<{ framesDecoded: number; fps: number; audioPackets: number } | null>;
+      avatarStats: () => Promise<{ framesDecoded: number; fps: number; audioPackets: number; audioEnergy: number } | null>;
     };
   }
 }

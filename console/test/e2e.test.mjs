@@ -8,7 +8,8 @@
 //   CHROMIUM                the browser [default: /usr/bin/chromium]
 //   VL_CONSOLE_ARTIFACTS    screenshots and logs [default: <repo>/target/console-artifacts]
 //   VL_CONSOLE_SPEECH       a speech WAV [default: /usr/share/asterisk/sounds/en/tt-weasels.wav]
-//   VL_CONSOLE_AVATAR=media the server was built with the avatar media: expect video and audio
+//   VL_CONSOLE_AVATAR       media: expect avatar video and audio; none: expect the error event
+//                           [default: media when `vl-server --help` lists --avatar-udp-bind]
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +26,11 @@ const artifacts = process.env.VL_CONSOLE_ARTIFACTS ?? path.join(repo, "target/co
 const serverBin = process.env.VL_SERVER_BIN;
 const chromiumBin = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const speech = process.env.VL_CONSOLE_SPEECH ?? "/usr/share/asterisk/sounds/en/tt-weasels.wav";
-const expectAvatarMedia = process.env.VL_CONSOLE_AVATAR === "media";
+/** Whether the server streams the avatar: `VL_CONSOLE_AVATAR=media|none`, else whether the
+ * binary has the avatar flags (cargo feature `avatar`). */
+const expectAvatarMedia = process.env.VL_CONSOLE_AVATAR
+  ? process.env.VL_CONSOLE_AVATAR === "media"
+  : Boolean(serverBin) && execFileSync(serverBin, ["--help"], { encoding: "utf8" }).includes("--avatar-udp-bind");
 const API_KEY = "console-e2e-key";
 const TURN_TIMEOUT_MS = 45_000;
 
@@ -183,6 +188,44 @@ test("a spoken turn through the microphone comes back as a transcript and audio"
   assert.deepEqual(problems, []);
 });
 
+/** In the page: every `periodMs`, the mean luma of the avatar video's mouth region, the received
+ * audio energy and whether the avatar is speaking, from the microphone's start until a while
+ * after the avatar went back to idle (or `timeoutMs`). */
+async function sampleAvatar({ timeoutMs, periodMs }) {
+  const video = document.querySelector("#avatar-video");
+  const canvas = document.createElement("canvas");
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const out = [];
+  const t0 = performance.now();
+  let spoke = false;
+  let idleAfter = 0;
+  while (performance.now() - t0 < timeoutMs) {
+    const r = window.vlConsole.stats.received;
+    const speaking = (r["session.avatar.switch_to_speaking"] ?? 0) > (r["session.avatar.switch_to_idle"] ?? 0);
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    let luma = NaN;
+    if (width && height) {
+      canvas.width = width;
+      canvas.height = height;
+      ctx.drawImage(video, 0, 0, width, height);
+      // The mouth: the face is centred, its mouth at about 65 % of the height.
+      const x0 = Math.round(width * 0.4);
+      const y0 = Math.round(height * 0.56);
+      const d = ctx.getImageData(x0, y0, Math.round(width * 0.2), Math.round(height * 0.2)).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      luma = sum / (d.length / 4);
+    }
+    const a = await window.vlConsole.avatarStats();
+    out.push({ t: performance.now() - t0, speaking, luma, energy: a?.audioEnergy ?? 0, width, height });
+    if (speaking) spoke = true;
+    else if (spoke && ++idleAfter > 5) break;
+    await new Promise((resolve) => setTimeout(resolve, periodMs));
+  }
+  return out;
+}
+
 test("the avatar checkbox negotiates over the protocol and shows the outcome", async (t) => {
   const { page, problems } = await openConsole(t);
   await page.fill("#api-key", API_KEY);
@@ -202,6 +245,43 @@ test("the avatar checkbox negotiates over the protocol and shows the outcome", a
       `frames decoded ${first.framesDecoded} -> ${last.framesDecoded} in ${seconds} s at ${fps} fps`,
     );
     assert.ok(last.audioPackets > first.audioPackets, `audio packets ${first.audioPackets} -> ${last.audioPackets}`);
+
+    // A spoken turn: the avatar answers with its voice over WebRTC and its mouth moves while it
+    // speaks (switch_to_speaking .. switch_to_idle), and not before.
+    await page.click("#mic");
+    const samples = await page.evaluate(sampleAvatar, { timeoutMs: TURN_TIMEOUT_MS, periodMs: 80 });
+    await page.click("#mic");
+    writeFileSync(path.join(artifacts, "avatar-samples.json"), JSON.stringify(samples));
+    const firstSpeaking = samples.findIndex((s) => s.speaking);
+    assert.ok(firstSpeaking > 0, `never switched to speaking: ${JSON.stringify(await statsOf(page))}`);
+    const idleBefore = samples.slice(0, firstSpeaking).filter((s) => Number.isFinite(s.luma));
+    const speaking = samples.filter((s) => s.speaking && Number.isFinite(s.luma));
+    assert.ok(speaking.length >= 6, `only ${speaking.length} samples while speaking`);
+    assert.ok(!samples[samples.length - 1].speaking, "never switched back to idle");
+    const spread = (xs) => {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+    };
+    const mouthIdle = spread(idleBefore.map((s) => s.luma));
+    const mouthSpeaking = spread(speaking.map((s) => s.luma));
+    // Energy per second of the received audio, idle (before the reply) vs speaking.
+    const rate = (xs) => (xs[xs.length - 1].energy - xs[0].energy) / ((xs[xs.length - 1].t - xs[0].t) / 1000);
+    const energyIdle = rate(idleBefore);
+    const energySpeaking = rate(speaking);
+    const summary = `mouth luma spread idle ${mouthIdle.toFixed(2)} speaking ${mouthSpeaking.toFixed(2)}; ` +
+      `audio energy/s idle ${energyIdle.toExponential(2)} speaking ${energySpeaking.toExponential(2)}; ` +
+      `${samples[0].width}x${samples[0].height}`;
+    console.log(`# avatar: ${summary}`);
+    assert.ok(mouthSpeaking > 0.8 && mouthSpeaking > 2 * mouthIdle, `the mouth does not move with the reply: ${summary}`);
+    assert.ok(energySpeaking > 10 * energyIdle && energySpeaking > 1e-4, `no reply audio over WebRTC: ${summary}`);
+    await page.screenshot({ path: path.join(artifacts, "console-avatar-turn.png"), fullPage: true });
+    await page.waitForFunction(() => document.querySelector("#transcript .turn.assistant:not(.pending)") !== null, null, { timeout: 10_000 });
+    const user = (await page.textContent("#transcript .turn.user:not(.pending) .text"))?.trim() ?? "";
+    const assistant = (await page.textContent("#transcript .turn.assistant:not(.pending) .text"))?.trim() ?? "";
+    assert.ok(user.length > 0, "empty user transcript");
+    assert.equal(assistant, `You said: ${user}`);
+    const stats = await statsOf(page);
+    assert.deepEqual(stats.errors, [], "error events");
   } else {
     // A server without the avatar media answers `session.avatar.connect` with an error event:
     // the page must show that very message as the avatar's state.

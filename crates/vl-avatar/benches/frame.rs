@@ -2,6 +2,8 @@
 //! H.264 encode (OpenH264, Baseline, 2 Mbit/s, gop 10), both together, and one 20 ms Opus frame.
 //! At 25 fps one core has 40 ms per frame: load % = 2.5 × (ms per frame) (+ Opus × 5 per 100 ms).
 
+#![allow(clippy::unwrap_used, reason = "bench setup")]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

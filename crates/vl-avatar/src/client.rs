@@ -47,6 +47,9 @@ pub struct Received {
     pub video: Vec<(Instant, (usize, usize), bool)>,
     /// The last decoded video frame.
     pub last_frame: Option<I420Frame>,
+    /// Mean luma of [`ReceiverClient::watch`]'s rectangle in each decoded frame (in the order
+    /// of `video`; empty when nothing is watched), in luma levels.
+    pub watched_luma: Vec<f64>,
     /// Whether the `eventChannel` data channel opened.
     pub channel_open: bool,
 }
@@ -64,6 +67,8 @@ pub struct ReceiverClient {
     pcm: Vec<i16>,
     buf: Vec<u8>,
     timeout: Instant,
+    /// The rectangle whose mean luma is recorded per frame (see [`Self::watch`]).
+    watch: Option<(usize, usize, usize, usize)>,
     /// What arrived.
     pub received: Received,
 }
@@ -116,10 +121,17 @@ impl ReceiverClient {
                 pcm: vec![0; 5760],
                 buf: vec![0; 2048],
                 timeout: now,
+                watch: None,
                 received: Received::default(),
             },
             client_sdp,
         ))
+    }
+
+    /// Records the mean luma of the rectangle `x0..x1, y0..y1` (pixels; e.g. the renderer's
+    /// mouth region) of every decoded frame in [`Received::watched_luma`].
+    pub fn watch(&mut self, (x0, y0, x1, y1): (usize, usize, usize, usize)) {
+        self.watch = Some((x0, y0, x1, y1));
     }
 
     /// Applies the `server_sdp` of `session.avatar.connecting`.
@@ -223,7 +235,17 @@ impl ReceiverClient {
                             use openh264::formats::YUVSource as _;
                             let (w, h) = yuv.dimensions();
                             let mut f = I420Frame::new(w, h);
-                            if f.copy_from_planes((yuv.y(), yuv.u(), yuv.v()), yuv.strides()) {
+                            let copied =
+                                f.copy_from_planes((yuv.y(), yuv.u(), yuv.v()), yuv.strides());
+                            if let Some((x0, y0, x1, y1)) = self.watch {
+                                let luma = if copied {
+                                    f.mean_luma(x0, y0, x1, y1)
+                                } else {
+                                    f64::NAN
+                                };
+                                self.received.watched_luma.push(luma);
+                            }
+                            if copied {
                                 self.received.last_frame = Some(f);
                             }
                             self.received.video.push((at, (w, h), key));

@@ -109,6 +109,20 @@ impl I420Frame {
         sum as f64 / ((x1 - x0) * (y1 - y0)) as f64
     }
 
+    /// Mean luma inside the rectangle `x0..x1, y0..y1` (pixels, clamped to the frame), in luma
+    /// levels; 0 for an empty rectangle. Used by tests and probes.
+    pub fn mean_luma(&self, x0: usize, y0: usize, x1: usize, y1: usize) -> f64 {
+        let (x1, y1) = (x1.min(self.width), y1.min(self.height));
+        if x0 >= x1 || y0 >= y1 {
+            return 0.0;
+        }
+        let sum: u64 = (y0..y1)
+            .filter_map(|y| self.y.get(y * self.width + x0..y * self.width + x1))
+            .map(|row| row.iter().map(|&p| u64::from(p)).sum::<u64>())
+            .sum();
+        sum as f64 / ((x1 - x0) * (y1 - y0)) as f64
+    }
+
     /// Copies planes from `y`, `u`, `v` with the given strides (bytes) into this frame of the
     /// same size; returns `false` (frame unchanged) when a plane is too short.
     pub fn copy_from_planes(
@@ -180,6 +194,11 @@ mod tests {
         let mut b = a.clone();
         assert!(b.copy_from_planes((&[116; 24], &[128; 6], &[128; 6]), (4, 2, 2)));
         assert!((a.luma_mad(&b, 0, 0, 4, 6) - 100.0).abs() < 1e-9);
+        assert!(
+            (a.mean_luma(0, 0, 4, 6) - 16.0).abs() < 1e-9,
+            "black is luma 16"
+        );
+        assert_eq!(a.mean_luma(3, 0, 3, 6), 0.0, "empty rectangle");
         assert!(!b.copy_from_planes((&[0; 3], &[0; 6], &[0; 6]), (4, 2, 2)));
     }
 }

@@ -2,6 +2,11 @@
 //! audio + video + a data channel, the [`AvatarPeer`] answers, ICE/DTLS/SRTP come up for real,
 //! and the client decodes the Opus and H.264 it receives.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test setup: a failed socket or negotiation is a test failure"
+)]
+
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

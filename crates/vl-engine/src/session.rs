@@ -189,6 +189,9 @@ pub struct Session {
     input_texts: BTreeMap<String, String>,
     /// `session.avatar.connect`s for the server.
     avatar_connects: VecDeque<AvatarConnect>,
+    /// An avatar connect was handed to the server: viseme events are made for its renderer even
+    /// when the client did not ask for them (see [`Session::client_visemes`]).
+    avatar_visemes: bool,
 }
 
 impl Session {
@@ -247,6 +250,7 @@ impl Session {
             expired: false,
             input_texts: BTreeMap::new(),
             avatar_connects: VecDeque::new(),
+            avatar_visemes: false,
         };
         let created = SessionCreated {
             event_id: None,
@@ -676,6 +680,7 @@ impl Session {
             self.emit_error(err, event_id);
             return;
         }
+        self.avatar_visemes = true;
         self.avatar_connects.push_back(AvatarConnect {
             client_sdp: e.client_sdp,
             avatar,
@@ -752,7 +757,15 @@ impl Session {
             .is_some_and(|t| t.contains(&TimestampType::Word))
     }
 
+    /// Whether viseme events are made: the client asked for them, or an avatar lip-syncs to them.
     pub(crate) fn visemes(&self) -> bool {
+        self.client_visemes() || self.avatar_visemes
+    }
+
+    /// Whether the client asked for `response.animation_viseme.*` events (`animation.outputs`
+    /// has `viseme_id`). After a `session.avatar.connect` the engine makes them anyway, for the
+    /// server's avatar renderer; a server sends them to the client only when this is true.
+    pub fn client_visemes(&self) -> bool {
         self.session
             .animation
             .as_ref()

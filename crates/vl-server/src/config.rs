@@ -74,6 +74,11 @@ pub struct Cli {
     /// The backend slots (ASR, LLM, TTS).
     #[command(flatten)]
     pub backends: BackendArgs,
+
+    /// The avatar flags (feature `avatar`).
+    #[cfg(feature = "avatar")]
+    #[command(flatten)]
+    pub avatar: crate::avatar::AvatarArgs,
 }
 
 /// The limit flags, each optional so the config file can supply it.
@@ -565,6 +570,9 @@ pub struct Config {
     pub jwt: Option<JwtConfig>,
     /// TLS termination, if configured.
     pub tls: Option<TlsConfig>,
+    /// Avatar WebRTC settings (feature `avatar`).
+    #[cfg(feature = "avatar")]
+    pub avatar: crate::avatar::AvatarSettings,
 }
 
 impl fmt::Debug for Config {
@@ -599,6 +607,8 @@ impl Default for Config {
             keys: Vec::new(),
             jwt: None,
             tls: None,
+            #[cfg(feature = "avatar")]
+            avatar: crate::avatar::AvatarSettings::default(),
         }
     }
 }
@@ -757,6 +767,8 @@ impl Config {
             keys,
             jwt,
             tls,
+            #[cfg(feature = "avatar")]
+            avatar: crate::avatar::AvatarSettings::from_args(cli.avatar)?,
         })
     }
 }

@@ -77,6 +77,9 @@ pub(crate) struct ConnectionContext {
     pub(crate) budget: Arc<Semaphore>,
     /// The server's metrics.
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    /// The avatar service (feature `avatar`).
+    #[cfg(feature = "avatar")]
+    pub(crate) avatar: Option<Arc<crate::avatar::AvatarHub>>,
 }
 
 /// What the reader hands the engine loop.
@@ -219,6 +222,7 @@ async fn engine_loop(
     req_tx: &mpsc::UnboundedSender<BackendRequest>,
 ) -> End {
     let mut turns = crate::metrics::TurnTimer::default();
+    let mut avatar_notices = engine.take_avatar_notices();
     loop {
         if let Some(end) = drain(engine, out_tx, req_tx, ctx, &mut turns).await {
             return end;
@@ -232,6 +236,9 @@ async fn engine_loop(
             }
             () = sleep_until(timer), if deadline.is_some() => {
                 engine.handle_timeout(Instant::now().into_std());
+            }
+            notice = crate::engine::avatar_notice(&mut avatar_notices) => {
+                engine.handle_avatar_notice(notice);
             }
             res = res_rx.recv() => match res {
                 Some(output) => engine.handle_backend_output(Instant::now().into_std(), output),

@@ -24,6 +24,40 @@ pub(crate) struct Engine {
     dialect: Dialect,
     /// Serialized events not yet taken (one engine event can be several GA events).
     outgoing: VecDeque<String>,
+    /// The session's avatar peer handle (feature `avatar`).
+    #[cfg(feature = "avatar")]
+    avatar: Option<crate::avatar::SessionAvatar>,
+    /// Its notices, until the connection loop takes them.
+    #[cfg(feature = "avatar")]
+    avatar_notices: AvatarNotices,
+    /// Server events made here (for their ids).
+    #[cfg(feature = "avatar")]
+    avatar_events: u64,
+}
+
+/// The avatar thread's notices for one session (feature `avatar`).
+#[cfg(feature = "avatar")]
+pub(crate) type AvatarNotices = Option<tokio::sync::mpsc::UnboundedReceiver<AvatarNotice>>;
+/// Without the feature there are none.
+#[cfg(not(feature = "avatar"))]
+pub(crate) type AvatarNotices = ();
+/// A notice of the avatar thread.
+#[cfg(feature = "avatar")]
+pub(crate) type AvatarNotice = crate::avatar::Notice;
+/// Without the feature there are none (the future never completes).
+#[cfg(not(feature = "avatar"))]
+pub(crate) type AvatarNotice = ();
+
+/// The next avatar notice (pending forever when there is no avatar).
+pub(crate) async fn avatar_notice(notices: &mut AvatarNotices) -> AvatarNotice {
+    #[cfg(feature = "avatar")]
+    if let Some(rx) = notices {
+        if let Some(n) = rx.recv().await {
+            return n;
+        }
+    }
+    let _ = notices;
+    std::future::pending().await
 }
 
 impl Engine {
@@ -57,10 +91,25 @@ impl Engine {
             let secs = end.duration_since(UNIX_EPOCH).ok()?.as_secs();
             i64::try_from(secs).ok()
         });
+        #[cfg(feature = "avatar")]
+        let (avatar, avatar_notices) = match &ctx.avatar {
+            Some(hub) => {
+                config.avatar_available = true;
+                let (a, rx) = hub.session();
+                (Some(a), Some(rx))
+            }
+            None => (None, None),
+        };
         Self {
             session: Session::new(config, now),
             dialect: ctx.dialect,
             outgoing: VecDeque::new(),
+            #[cfg(feature = "avatar")]
+            avatar,
+            #[cfg(feature = "avatar")]
+            avatar_notices,
+            #[cfg(feature = "avatar")]
+            avatar_events: 0,
         }
     }
 
@@ -108,13 +157,64 @@ impl Engine {
         self.session.poll_timeout()
     }
 
+    /// Takes the avatar notices for the connection loop (see [`avatar_notice`]).
+    #[cfg(feature = "avatar")]
+    pub(crate) fn take_avatar_notices(&mut self) -> AvatarNotices {
+        self.avatar_notices.take()
+    }
+
+    /// Without the feature there are no notices.
+    #[cfg(not(feature = "avatar"))]
+    pub(crate) fn take_avatar_notices(&mut self) -> AvatarNotices {}
+
+    /// A notice of the avatar thread: queues the server event it stands for.
+    pub(crate) fn handle_avatar_notice(&mut self, notice: AvatarNotice) {
+        #[cfg(feature = "avatar")]
+        if let Some(event) = self.avatar.as_mut().and_then(|a| a.on_notice(notice)) {
+            self.queue_event(&event);
+        }
+        #[cfg(not(feature = "avatar"))]
+        let _ = (&self, notice);
+    }
+
+    /// Serializes a server event made outside the engine in the connection's dialect.
+    #[cfg(feature = "avatar")]
+    fn queue_event(&mut self, event: &vl_schema::ServerEvent) {
+        let mut event = event.clone();
+        self.avatar_events += 1;
+        event.set_event_id(Some(format!("event_avatar{}", self.avatar_events)));
+        match self.dialect {
+            Dialect::VoiceLive => self
+                .outgoing
+                .push_back(vl_schema::encode_server_event(&event)),
+            Dialect::OpenAiGa => self
+                .outgoing
+                .extend(vl_schema::dialect::encode_server_event_in(
+                    &event,
+                    self.dialect,
+                )),
+        }
+    }
+
     /// The next server event, serialized in the connection's dialect.
     pub(crate) fn poll_outgoing(&mut self) -> Option<String> {
         loop {
             if let Some(text) = self.outgoing.pop_front() {
                 return Some(text);
             }
+            #[cfg(feature = "avatar")]
+            if let Some(avatar) = self.avatar.as_mut() {
+                while let Some(connect) = self.session.poll_avatar_connect() {
+                    avatar.connect(connect, self.session.effective_session());
+                }
+            }
             let event = self.session.poll_event()?;
+            #[cfg(feature = "avatar")]
+            if let Some(avatar) = self.avatar.as_mut() {
+                if !avatar.observe(&event, self.session.client_visemes()) {
+                    continue;
+                }
+            }
             match self.dialect {
                 Dialect::VoiceLive => return Some(vl_schema::encode_server_event(&event)),
                 Dialect::OpenAiGa => {

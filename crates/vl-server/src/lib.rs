@@ -15,6 +15,8 @@
 
 pub mod admission;
 pub mod auth;
+#[cfg(feature = "avatar")]
+pub mod avatar;
 pub mod backends;
 pub mod config;
 mod connection;

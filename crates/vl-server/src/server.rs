@@ -56,6 +56,9 @@ struct AppState {
     admission: Admission,
     keys: Vec<ApiKey>,
     jwt: Option<JwtValidator>,
+    /// The avatar UDP socket and thread (feature `avatar`; `None` when disabled).
+    #[cfg(feature = "avatar")]
+    avatar: Option<Arc<crate::avatar::AvatarHub>>,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
@@ -90,6 +93,8 @@ pub async fn run(
     let backends = crate::backends::Backends::start(&config.backends)
         .await
         .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+    #[cfg(feature = "avatar")]
+    let avatar = crate::avatar::AvatarHub::start(&config.avatar)?;
     let state = Arc::new(AppState {
         config,
         backends: Arc::clone(&backends),
@@ -102,6 +107,8 @@ pub async fn run(
         admission: Admission::new(limits.auth_failures_per_minute),
         keys,
         jwt,
+        #[cfg(feature = "avatar")]
+        avatar,
     });
     let stop_accepting = CancellationToken::new();
     let app = router(Arc::clone(&state));
@@ -410,6 +417,8 @@ async fn admit(
         shutdown: state.close_sessions.clone(),
         budget: Arc::clone(&state.budget),
         metrics: Arc::clone(&state.metrics),
+        #[cfg(feature = "avatar")]
+        avatar: state.avatar.clone(),
     };
     // Track the session from now, so a shutdown racing the upgrade still waits for it.
     let tracker = state.sessions.clone();

@@ -87,3 +87,37 @@ fn connect_needs_an_avatar_and_an_sdp() {
     );
     assert!(h.session.poll_avatar_connect().is_none());
 }
+
+#[test]
+fn a_connected_avatar_gets_visemes_the_client_did_not_ask_for() {
+    let mut h = available();
+    h.send(json!({"type": "session.update", "session": {
+        "avatar": {"character": "lisa", "style": "casual-sitting"}}}));
+    h.take();
+    assert!(!h.session.client_visemes());
+    h.user_text("hello there");
+    h.send(json!({"type": "response.create"}));
+    let before = h.take();
+    assert!(
+        of_type(&before, "response.animation_viseme.delta").is_empty(),
+        "no visemes without animation.outputs or an avatar"
+    );
+
+    h.send(json!({"type": "session.avatar.connect", "client_sdp": "b2ZmZXI="}));
+    h.take();
+    assert!(h.session.poll_avatar_connect().is_some());
+    h.user_text("hello again");
+    h.send(json!({"type": "response.create"}));
+    let after = h.take();
+    let visemes = of_type(&after, "response.animation_viseme.delta");
+    assert!(
+        visemes.len() > 3,
+        "visemes for the avatar: {}",
+        visemes.len()
+    );
+    assert_eq!(of_type(&after, "response.animation_viseme.done").len(), 1);
+    assert!(
+        !h.session.client_visemes(),
+        "the client still did not ask for them"
+    );
+}
