@@ -151,7 +151,9 @@ pub(crate) fn conformance() -> Result<(), String> {
     cmd::run(
         Command::new(&python)
             .args(["-m", "pytest", "-q", "tests/conformance"])
-            .env("VL_SERVER_BIN", bin),
+            .env("VL_SERVER_BIN", bin)
+            // The binary has the avatar (FEATURES): its WebRTC test must run, not skip.
+            .env("VL_REQUIRE_AVATAR", "1"),
     )
 }
 
