@@ -37,7 +37,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
     let config = AvatarPeerConfig::default();
-    let mouth = Renderer::new(config.render.clone()).unwrap().mouth_region();
+    let mouth = Renderer::new(config.render).unwrap().mouth_region();
     let (mut client, client_sdp) = ReceiverClient::new(Instant::now()).unwrap();
     client.watch(mouth);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -134,9 +134,9 @@ fn main() {
         let (a_on_t, a_off_t) = (audio[a_on].0, audio[a_on + a_off].0);
         let rest = video
             .iter()
-            .filter(|(t, _)| *t < a_on_t)
-            .map(|(_, l)| *l)
-            .last();
+            .rev()
+            .find(|(t, _)| *t < a_on_t)
+            .map(|(_, l)| *l);
         let Some(rest) = rest else { continue };
         let open = video
             .iter()
