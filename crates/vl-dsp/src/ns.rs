@@ -4,7 +4,8 @@
 //! log-spectral amplitude gain (OM-LSA: MMSE-LSA gain under speech presence, decision-directed
 //! a-priori SNR, the a-priori speech absence from the minima-controlled presence, a floor gain
 //! where speech is absent). Do no harm: the floor rises to 1 as the long-term SNR (speech
-//! frames against the noise estimate) goes from 12 to 22 dB, so clean input is barely touched;
+//! frames against the minimum frame power of the last 4–5 s) goes from 12 to 22 dB, so clean
+//! input passes through unchanged;
 //! the final gain is smoothed across frequency where speech is absent (musical noise).
 
 #![allow(
@@ -63,6 +64,18 @@ const LT_SNR_LO: f32 = 12.0;
 const LT_SPEECH_RATIO: f32 = 4.0;
 /// Smoothing of the long-term speech level per speech frame (≈ 1 s).
 const LT_ALPHA: f32 = 0.99;
+/// Smoothing of the frame power for the long-term noise reference.
+const LTN_ALPHA: f32 = 0.7;
+/// Frames per sub-window of the long-term noise minimum (1 s).
+const LTN_WINDOW: u32 = 100;
+/// Completed sub-windows the long-term noise minimum spans besides the current one.
+const LTN_SUBWINDOWS: usize = 4;
+/// Bias compensation of the long-term minimum (mean over minimum of the smoothed power).
+const LTN_BIAS: f32 = 1.5;
+/// Smoothing per frame of the do-no-harm weight towards more suppression (≈ 200 ms).
+const HARM_ALPHA: f32 = 0.95;
+/// Smoothing per frame of the do-no-harm weight towards less suppression (≈ 50 ms).
+const HARM_RELEASE: f32 = 0.8;
 /// Regularisation of the noise estimate per bin (FFT units).
 const NOISE_FLOOR: f32 = 1e-12;
 
@@ -84,7 +97,50 @@ pub struct NoiseSuppressor {
     prev_gamma: Vec<f32>,
     gain: Vec<f32>,
     speech_lt: f32,
+    lt: LongTermNoise,
+    harm_w: f32,
     frames: u32,
+}
+
+/// Frame-level noise reference for the do-no-harm decision: the minimum of the smoothed frame
+/// power over the last 4–5 s (five 1 s sub-windows), so speech runs of a few seconds do not
+/// lift it (the per-bin MCRA estimate follows them within ~1 s).
+#[derive(Debug, Clone, Copy, Default)]
+struct LongTermNoise {
+    smooth: f32,
+    /// Minima of the last completed sub-windows.
+    mins: [f32; LTN_SUBWINDOWS],
+    /// Minimum of the current sub-window.
+    cur: f32,
+    next: usize,
+    count: u32,
+}
+
+impl LongTermNoise {
+    /// Feeds one frame's power (FFT units); returns the noise reference.
+    fn update(&mut self, frame_pow: f32, first: bool) -> f32 {
+        if first {
+            *self = Self {
+                smooth: frame_pow,
+                mins: [frame_pow; LTN_SUBWINDOWS],
+                cur: frame_pow,
+                next: 0,
+                count: 0,
+            };
+        }
+        self.smooth = LTN_ALPHA * self.smooth + (1.0 - LTN_ALPHA) * frame_pow;
+        self.cur = self.cur.min(self.smooth);
+        self.count += 1;
+        if self.count >= LTN_WINDOW {
+            self.count = 0;
+            if let Some(m) = self.mins.get_mut(self.next) {
+                *m = self.cur;
+            }
+            self.next = (self.next + 1) % LTN_SUBWINDOWS;
+            self.cur = self.smooth;
+        }
+        LTN_BIAS * self.mins.iter().fold(self.cur, |a, &b| a.min(b))
+    }
 }
 
 impl Default for NoiseSuppressor {
@@ -126,6 +182,8 @@ impl NoiseSuppressor {
             prev_gamma: vec![1.0; bins],
             gain: vec![1.0; bins],
             speech_lt: 0.0,
+            lt: LongTermNoise::default(),
+            harm_w: 1.0,
             frames: 0,
         }
     }
@@ -168,14 +226,21 @@ impl NoiseSuppressor {
         self.update_noise(bins);
         // Long-term SNR: speech level from frames well above the noise, against the noise.
         let frame_pow: f32 = self.power.iter().sum();
-        let noise_pow: f32 = self.noise.iter().sum::<f32>() + 1e-12;
+        let noise_pow = self.lt.update(frame_pow, self.frames == 1) + 1e-12;
         if frame_pow > LT_SPEECH_RATIO * noise_pow {
             self.speech_lt = LT_ALPHA * self.speech_lt + (1.0 - LT_ALPHA) * frame_pow;
         }
         let snr_lt = 10.0 * (self.speech_lt / noise_pow + 1e-12).log10();
         // Do no harm: noise far below the speech needs no suppression; the gain floor rises
         // from the configured maximum attenuation (long-term SNR ≤ LT_SNR_LO) to 1 (≥ LT_SNR_HI).
-        let w = ((LT_SNR_HI - snr_lt) / (LT_SNR_HI - LT_SNR_LO)).clamp(0.0, 1.0);
+        let w_now = ((LT_SNR_HI - snr_lt) / (LT_SNR_HI - LT_SNR_LO)).clamp(0.0, 1.0);
+        let a = if w_now < self.harm_w {
+            HARM_RELEASE
+        } else {
+            HARM_ALPHA
+        };
+        self.harm_w = a * self.harm_w + (1.0 - a) * w_now;
+        let w = self.harm_w;
         let gain_min = self.gain_min.powf(w);
         let xi_min = self.gain_min * self.gain_min * XI_MIN_REL;
         for k in 0..bins {

@@ -73,6 +73,9 @@ pub struct SessionConfig {
     /// [`AvatarConnect`] for the server ([`Session::poll_avatar_connect`]) instead of an
     /// `unsupported_feature` error. Default off.
     pub avatar_available: bool,
+    /// The ICE servers `session.updated` returns in `avatar.ice_servers` when the client set an
+    /// avatar without any (with [`Self::avatar_available`]; empty: `[]`, host candidates only).
+    pub avatar_ice_servers: Vec<vl_schema::session::IceServer>,
 }
 
 impl SessionConfig {
@@ -99,6 +102,7 @@ impl Default for SessionConfig {
             noise_suppressor: crate::dsp::vl_dsp_noise_suppressor,
             streaming_transcription: false,
             avatar_available: false,
+            avatar_ice_servers: Vec::new(),
         }
     }
 }
@@ -835,6 +839,14 @@ impl Session {
         if self.turn.is_none() {
             self.speech_item = None;
             self.cancel_stream();
+        }
+        // The server's ICE servers for a client that gave none (protocol.md §4, avatar).
+        if self.config.avatar_available {
+            if let Some(avatar) = next.avatar.as_mut() {
+                if avatar.ice_servers.is_none() {
+                    avatar.ice_servers = Some(self.config.avatar_ice_servers.clone());
+                }
+            }
         }
         self.session = next;
         let updated = SessionUpdated {

@@ -34,6 +34,7 @@ use vl_schema::server::{
     ErrorEvent, ResponseStatus, SessionAvatarConnecting, SessionAvatarSwitchToIdle,
     SessionAvatarSwitchToSpeaking,
 };
+use vl_schema::session::IceServer;
 use vl_schema::{ProtocolError, ResponseSession};
 
 /// Longest wait of the avatar thread before it looks at new commands, ms.
@@ -74,6 +75,51 @@ pub struct AvatarArgs {
     /// Video frame rate, frames/s (1–60) [default: 25]
     #[arg(long, env = "VL_AVATAR_FPS", value_name = "FPS")]
     pub avatar_fps: Option<f32>,
+
+    /// ICE servers returned in `session.updated` (`avatar.ice_servers`) to a client that gave
+    /// none: a JSON array as the protocol has it (`[{"urls": ["turn:host:3478"], "username":
+    /// "u", "credential": "c"}]`) or comma-separated STUN/TURN URLs [default: none, `[]`: the
+    /// server's host candidates are reachable directly]
+    #[arg(long, env = "VL_AVATAR_ICE_SERVERS", value_name = "JSON|URLS")]
+    pub avatar_ice_servers: Option<String>,
+}
+
+/// Parses `--avatar-ice-servers`: a JSON array of ICE servers, or comma-separated URLs (one
+/// server each, no credentials).
+///
+/// # Errors
+///
+/// Invalid JSON, an entry without `urls`, or a URL that is not `stun:`, `stuns:`, `turn:` or
+/// `turns:`.
+pub fn parse_ice_servers(text: &str) -> Result<Vec<IceServer>, String> {
+    let text = text.trim();
+    let servers: Vec<IceServer> = if text.starts_with('[') {
+        serde_json::from_str(text).map_err(|e| format!("not a JSON array of ICE servers: {e}"))?
+    } else {
+        text.split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| IceServer {
+                urls: vec![u.to_owned()],
+                username: None,
+                credential: None,
+            })
+            .collect()
+    };
+    for server in &servers {
+        if server.urls.is_empty() {
+            return Err("an ICE server has no urls".to_owned());
+        }
+        for url in &server.urls {
+            let scheme = url.split_once(':').map_or("", |(s, _)| s);
+            if !matches!(scheme, "stun" | "stuns" | "turn" | "turns") {
+                return Err(format!(
+                    "{url:?} is not a stun:, stuns:, turn: or turns: URL"
+                ));
+            }
+        }
+    }
+    Ok(servers)
 }
 
 /// Parses `WIDTHxHEIGHT`.
@@ -108,6 +154,8 @@ pub struct AvatarSettings {
     pub max_resolution: (u32, u32),
     /// Frame rate, frames/s.
     pub fps: f32,
+    /// ICE servers for clients that gave none.
+    pub ice_servers: Vec<IceServer>,
 }
 
 impl Default for AvatarSettings {
@@ -118,6 +166,7 @@ impl Default for AvatarSettings {
             announce: Vec::new(),
             max_resolution: vl_avatar::config::DEFAULT_CAP,
             fps: 25.0,
+            ice_servers: Vec::new(),
         }
     }
 }
@@ -149,7 +198,14 @@ impl AvatarSettings {
         if !(1.0..=60.0).contains(&fps) {
             anyhow::bail!("--avatar-fps must be in 1..=60, got {fps}");
         }
+        let ice_servers = match args.avatar_ice_servers.as_deref() {
+            Some(text) => {
+                parse_ice_servers(text).map_err(|e| anyhow::anyhow!("--avatar-ice-servers: {e}"))?
+            }
+            None => d.ice_servers,
+        };
         Ok(Self {
+            ice_servers,
             enabled: args.enabled.unwrap_or(d.enabled),
             bind: args.avatar_udp_bind.unwrap_or(d.bind),
             announce,
@@ -238,6 +294,11 @@ impl AvatarHub {
     /// The bound UDP address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
+    }
+
+    /// The ICE servers for `session.updated` when the client gave none.
+    pub fn ice_servers(&self) -> &[IceServer] {
+        &self.settings.ice_servers
     }
 
     /// The ICE host candidates put in every answer.
@@ -683,6 +744,34 @@ impl Driver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ice_server_flag_takes_json_or_urls_and_refuses_the_rest() {
+        let json = r#"[{"urls": ["turn:relay.example:3478"], "username": "u", "credential": "c"}]"#;
+        let servers = parse_ice_servers(json).unwrap();
+        assert_eq!(servers.len(), 1);
+        assert_eq!(servers[0].urls, ["turn:relay.example:3478"]);
+        assert_eq!(servers[0].credential.as_deref(), Some("c"));
+        let servers = parse_ice_servers("stun:a.example:3478, turns:b.example").unwrap();
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[1].urls, ["turns:b.example"]);
+        assert!(parse_ice_servers("http://a.example").is_err());
+        assert!(parse_ice_servers(r#"[{"urls": []}]"#).is_err());
+        assert!(parse_ice_servers("[not json").is_err());
+        let s = AvatarSettings::from_args(AvatarArgs {
+            avatar_ice_servers: Some("stun:a.example".into()),
+            ..AvatarArgs::default()
+        })
+        .unwrap();
+        assert_eq!(s.ice_servers.len(), 1);
+        assert!(
+            AvatarSettings::from_args(AvatarArgs {
+                avatar_ice_servers: Some("ftp:x".into()),
+                ..AvatarArgs::default()
+            })
+            .is_err()
+        );
+    }
 
     #[test]
     fn resolution_and_announce_flags_parse() {

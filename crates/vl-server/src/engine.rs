@@ -95,6 +95,7 @@ impl Engine {
         let (avatar, avatar_notices) = match &ctx.avatar {
             Some(hub) => {
                 config.avatar_available = true;
+                config.avatar_ice_servers = hub.ice_servers().to_vec();
                 let (a, rx) = hub.session();
                 (Some(a), Some(rx))
             }

@@ -121,3 +121,44 @@ fn a_connected_avatar_gets_visemes_the_client_did_not_ask_for() {
         "the client still did not ask for them"
     );
 }
+
+#[test]
+fn session_updated_carries_the_server_ice_servers_when_the_client_gave_none() {
+    let mut config = SessionConfig::new("gpt-4o");
+    config.avatar_available = true;
+    config.avatar_ice_servers = vec![
+        serde_json::from_value(json!({"urls": ["turn:relay.example:3478"],
+            "username": "u", "credential": "c"}))
+        .unwrap(),
+    ];
+    let mut h = Harness::with_config(config);
+    h.take();
+    h.send(json!({"type": "session.update", "session": {"avatar": {"character": "lisa"}}}));
+    let s = one(&h.take(), "session.updated")["session"].clone();
+    assert_eq!(
+        s["avatar"]["ice_servers"],
+        json!([{"urls": ["turn:relay.example:3478"], "username": "u", "credential": "c"}])
+    );
+    // The client's own list is kept.
+    h.send(
+        json!({"type": "session.update", "session": {"avatar": {"character": "lisa",
+        "ice_servers": [{"urls": ["stun:mine.example"]}]}}}),
+    );
+    let s = one(&h.take(), "session.updated")["session"].clone();
+    assert_eq!(
+        s["avatar"]["ice_servers"],
+        json!([{"urls": ["stun:mine.example"]}])
+    );
+
+    // A server without avatars adds nothing.
+    let mut h = Harness::new();
+    h.send(json!({"type": "session.update", "session": {"avatar": {"character": "lisa"}}}));
+    let s = one(&h.take(), "session.updated")["session"].clone();
+    assert!(s["avatar"].get("ice_servers").is_none(), "{s}");
+
+    // An avatar server with no ICE servers configured answers [] (host candidates only).
+    let mut h = available();
+    h.send(json!({"type": "session.update", "session": {"avatar": {"character": "lisa"}}}));
+    let s = one(&h.take(), "session.updated")["session"].clone();
+    assert_eq!(s["avatar"]["ice_servers"], json!([]));
+}
