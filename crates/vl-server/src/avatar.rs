@@ -368,6 +368,14 @@ pub(crate) struct SessionAvatar {
     item: Option<String>,
 }
 
+/// `response.animation_viseme.delta` or `.done`.
+fn is_viseme_event(event: &ServerEvent) -> bool {
+    matches!(
+        event,
+        ServerEvent::ResponseAnimationVisemeDelta(_) | ServerEvent::ResponseAnimationVisemeDone(_)
+    )
+}
+
 /// The PCM rate the peer takes for this output format (Opus accepts 8/12/16/24/48 kHz).
 fn pcm_rate(format: OutputAudioFormat) -> Option<u32> {
     let rate = format.sample_rate();
@@ -407,7 +415,9 @@ impl SessionAvatar {
     /// the viseme events the engine makes for the avatar when `client_visemes` is false).
     pub(crate) fn observe(&mut self, event: &ServerEvent, client_visemes: bool) -> bool {
         let Some(active) = self.active else {
-            return true;
+            // No peer (never connected, failed or gone): the engine may still make visemes for
+            // an earlier avatar; only a client that asked for them gets them.
+            return client_visemes || !is_viseme_event(event);
         };
         match event {
             ServerEvent::ResponseAudioDelta(d) => {
@@ -808,6 +818,41 @@ mod tests {
         // Unspecified bind: loopback first.
         let d = AvatarSettings::default();
         assert_eq!(candidates(&d, local)[0], "127.0.0.1:5555".parse().unwrap());
+    }
+
+    #[test]
+    fn without_a_peer_only_a_client_that_asked_gets_visemes() {
+        let hub = AvatarHub::start(&AvatarSettings {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            ..AvatarSettings::default()
+        })
+        .unwrap()
+        .unwrap();
+        let (mut avatar, _notices) = hub.session();
+        // A failed connect leaves no peer (the engine keeps making visemes for the avatar).
+        assert!(
+            avatar
+                .on_notice(Notice::Failed(ProtocolError::server_error(
+                    "avatar_error",
+                    "x"
+                )))
+                .is_some()
+        );
+        let viseme: ServerEvent = serde_json::from_value(serde_json::json!({
+            "type": "response.animation_viseme.delta", "event_id": "e", "response_id": "r",
+            "item_id": "i", "output_index": 0, "content_index": 0, "audio_offset_ms": 0,
+            "viseme_id": 1
+        }))
+        .unwrap();
+        assert!(!avatar.observe(&viseme, false));
+        assert!(avatar.observe(&viseme, true));
+        let done: ServerEvent = serde_json::from_value(serde_json::json!({
+            "type": "response.done", "event_id": "e",
+            "response": {"id": "r", "object": "realtime.response", "status": "completed",
+                         "output": []}
+        }))
+        .unwrap();
+        assert!(avatar.observe(&done, false), "other events pass");
     }
 
     #[test]
