@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     "conformance",
     "console",
     "e2e",
+    "load",
     "fuzz",
 ];
 
@@ -72,6 +73,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             // The browser console: npm ci, bundle up to date, Chromium against the test build.
             "console" => crate::console::ci_with_server(&built_debug_dir()?.join("vl-server"))?,
             "e2e" => e2e()?,
+            "load" => load()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
         }
@@ -169,6 +171,28 @@ fn e2e() -> Result<(), String> {
             .args(["-m", "pytest", "-q", "tests/e2e"])
             .env("VL_E2E_BIN_DIR", bins),
     )
+}
+
+/// The load gate of reliability.md §1 (`cargo xtask load` on the test step's binaries): 200
+/// sessions speaking in real time for 60 s against the scripted backend, with 0 errors, p99 of
+/// the server event latencies under 20 ms and at most 64 KiB of RSS per idle session.
+fn load() -> Result<(), String> {
+    let bins = built_debug_dir()?;
+    let out = crate::console::target_dir().join("load-artifacts");
+    crate::load::run(&strings(&[
+        "--sessions",
+        "200",
+        "--seconds",
+        "60",
+        "--max-p99-ms",
+        "20",
+        "--max-idle-kib",
+        "64",
+        "--bin-dir",
+        &bins.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]))
 }
 
 /// The Python venv of the SDK suites (`.venv`, with `tests/conformance/requirements.txt`

@@ -222,6 +222,13 @@ async fn engine_loop(
     req_tx: &mpsc::UnboundedSender<Box<BackendRequest>>,
 ) -> End {
     let mut turns = crate::metrics::TurnTimer::default();
+    #[cfg_attr(
+        not(feature = "avatar"),
+        allow(
+            clippy::let_unit_value,
+            reason = "without the avatar there are no notices"
+        )
+    )]
     let mut avatar_notices = engine.take_avatar_notices();
     loop {
         if let Some(end) = drain(engine, out_tx, req_tx, ctx, &mut turns).await {
