@@ -323,6 +323,14 @@ pub struct LimitArgs {
     #[arg(long, env = "VL_NO_CONSOLE", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     #[serde(default)]
     pub no_console: Option<bool>,
+
+    /// Serve a WebSocket echo endpoint at this path (e.g. `/echo`) for conformance tests such
+    /// as Autobahn (tests/autobahn): every text or binary message comes back unchanged, behind
+    /// the sessions' WebSocket settings (--max-message-size, read and write buffers). It has
+    /// no authentication and no session, so never enable it in production [default: off]
+    #[arg(long, env = "VL_WEBSOCKET_ECHO_PATH", value_name = "PATH")]
+    #[serde(default)]
+    pub websocket_echo_path: Option<String>,
 }
 
 /// A secret given as a flag, environment variable or config key; `Debug` never shows it.
@@ -570,6 +578,9 @@ pub struct Config {
     pub jwt: Option<JwtConfig>,
     /// TLS termination, if configured.
     pub tls: Option<TlsConfig>,
+    /// Path of the WebSocket echo endpoint for conformance tests (`--websocket-echo-path`);
+    /// `None` (the default) serves none.
+    pub websocket_echo_path: Option<String>,
     /// Avatar WebRTC settings (feature `avatar`).
     #[cfg(feature = "avatar")]
     pub avatar: crate::avatar::AvatarSettings,
@@ -589,6 +600,7 @@ impl fmt::Debug for Config {
             .field("keys", &self.keys)
             .field("jwt", &self.jwt)
             .field("tls", &self.tls)
+            .field("websocket_echo_path", &self.websocket_echo_path)
             .finish()
     }
 }
@@ -607,6 +619,7 @@ impl Default for Config {
             keys: Vec::new(),
             jwt: None,
             tls: None,
+            websocket_echo_path: None,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::default(),
         }
@@ -745,6 +758,23 @@ impl Config {
             (None, None) => None,
             _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
         };
+        let websocket_echo_path = l
+            .websocket_echo_path
+            .clone()
+            .or_else(|| f.websocket_echo_path.clone())
+            .filter(|p| !p.is_empty());
+        if let Some(path) = &websocket_echo_path
+            && (!path.starts_with('/')
+                || path.len() < 2
+                || !path
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b)))
+        {
+            anyhow::bail!(
+                "websocket_echo_path must be `/` and letters, digits, `/`, `-`, `_` or `.` \
+                 (got `{path}`)"
+            );
+        }
         let api_key = cli.api_key.or(file.api_key);
         if api_key.as_deref() == Some("") {
             anyhow::bail!("--api-key must not be empty");
@@ -767,6 +797,7 @@ impl Config {
             keys,
             jwt,
             tls,
+            websocket_echo_path,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::from_args(cli.avatar)?,
         })
@@ -1013,6 +1044,7 @@ mod tests {
             "--event-rate",
             "--max-session-duration",
             "--drain-timeout",
+            "--websocket-echo-path",
         ] {
             assert!(help.contains(flag), "{flag} missing from --help");
         }
@@ -1065,6 +1097,22 @@ mod tests {
             Some(Duration::from_secs(3600))
         );
         assert!(c.api_key.is_none());
+    }
+
+    #[test]
+    fn the_echo_path_resolves_and_is_checked() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["vl-server"];
+            all.extend_from_slice(args);
+            Config::from_cli(Cli::parse_from(all))
+        };
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.websocket_echo_path, None);
+        let c = parse(&["--websocket-echo-path", "/echo"]).unwrap();
+        assert_eq!(c.websocket_echo_path.as_deref(), Some("/echo"));
+        for bad in ["echo", "/", "/{x}", "/a b"] {
+            assert!(parse(&["--websocket-echo-path", bad]).is_err(), "{bad}");
+        }
     }
 
     #[test]

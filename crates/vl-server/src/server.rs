@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -173,12 +173,93 @@ pub async fn run(
 }
 
 fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .merge(crate::console::router(state.config.console))
-        .fallback(realtime)
-        .with_state(state)
+        .merge(crate::console::router(state.config.console));
+    if let Some(path) = &state.config.websocket_echo_path {
+        // The path was checked by `Config::from_cli` (no `{`, `*` or `:` that axum would parse).
+        router = router.route(path, get(echo));
+    }
+    router.fallback(realtime).with_state(state)
+}
+
+/// The sessions' WebSocket settings (reliability.md §2.1), shared by the realtime and the echo
+/// endpoints so the echo endpoint tests exactly what the sessions run behind.
+fn websocket_settings(ws: WebSocketUpgrade, limits: &crate::config::Limits) -> WebSocketUpgrade {
+    ws.max_message_size(limits.max_message_size)
+        .max_frame_size(limits.max_message_size)
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+}
+
+/// The WebSocket echo endpoint of `--websocket-echo-path` (conformance tests: Autobahn): every
+/// text and binary message comes back unchanged; tungstenite answers pings and closes. No
+/// authentication; the session cap, draining and shutdown apply as to sessions.
+async fn echo(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let at_cap = state
+        .config
+        .limits
+        .max_sessions
+        .is_some_and(|cap| state.sessions.len() >= cap);
+    if state.draining.load(Ordering::SeqCst) || at_cap {
+        return http_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            "The server is not accepting new sessions right now; retry later.",
+        );
+    }
+    let ws = match upgrade {
+        Ok(ws) => ws,
+        Err(rejection) => return upgrade_refused(&headers, rejection),
+    };
+    let token = state.sessions.token();
+    let shutdown = state.close_sessions.clone();
+    websocket_settings(ws, &state.config.limits)
+        .on_failed_upgrade(|e| warn!(error = %e, "echo: upgrade failed"))
+        .on_upgrade(move |mut socket| async move {
+            loop {
+                let msg = tokio::select! {
+                    msg = socket.recv() => msg,
+                    () = shutdown.cancelled() => {
+                        let _ = socket
+                            .send(Message::Close(Some(CloseFrame {
+                                code: 1001,
+                                reason: "server shutting down".into(),
+                            })))
+                            .await;
+                        break;
+                    }
+                };
+                match msg {
+                    Some(Ok(msg @ (Message::Text(_) | Message::Binary(_)))) => {
+                        if socket.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
+                    // Pings are answered and closes echoed by tungstenite on the next read.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_))) => {}
+                    Some(Err(e)) => {
+                        // The sessions' answer: 1009 over the size limit, 1007, 1002.
+                        if let Some((code, reason)) = connection::close_for_read_error(e) {
+                            let frame = CloseFrame {
+                                code,
+                                reason: reason.into(),
+                            };
+                            let _ = socket.send(Message::Close(Some(frame))).await;
+                        }
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            drop(token);
+        })
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
@@ -424,11 +505,7 @@ async fn admit(
     let tracker = state.sessions.clone();
     let token = tracker.token();
     let active = ActiveSession::new(&state.metrics);
-    ws.max_message_size(limits.max_message_size)
-        .max_frame_size(limits.max_message_size)
-        .read_buffer_size(READ_BUFFER_SIZE)
-        .write_buffer_size(0)
-        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+    websocket_settings(ws, limits)
         .protocols(["realtime"])
         .on_failed_upgrade(move |e| warn!(conn = id, error = %e, "upgrade failed"))
         .on_upgrade(move |socket| {
