@@ -25,13 +25,15 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::admission::{Admission, Refusal};
+use crate::admission::{Admission, Lease, Refusal};
 use crate::auth::{self, ApiKey, AuthError, CredentialSource};
 use crate::config::Config;
 use crate::connection::{self, ConnectionContext, Dialect};
 use crate::jwt::JwtValidator;
 use crate::metrics::Metrics;
 use crate::params::ConnectParams;
+#[cfg(feature = "redis")]
+use crate::quota::{GlobalLease, RedisQuotas};
 use crate::tls::{Peer, TlsListener};
 
 /// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
@@ -56,6 +58,9 @@ struct AppState {
     admission: Admission,
     keys: Vec<ApiKey>,
     jwt: Option<JwtValidator>,
+    /// The global per-key quotas in Redis (feature `redis`; `None` without `--redis-url`).
+    #[cfg(feature = "redis")]
+    quotas: Option<RedisQuotas>,
     /// The avatar UDP socket and thread (feature `avatar`; `None` when disabled).
     #[cfg(feature = "avatar")]
     avatar: Option<Arc<crate::avatar::AvatarHub>>,
@@ -88,6 +93,11 @@ pub async fn run(
         Some(tls) => Some(crate::tls::acceptor(tls)?),
         None => None,
     };
+    #[cfg(feature = "redis")]
+    let quotas = match &config.redis {
+        Some(cfg) => Some(RedisQuotas::new(cfg).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
     // Models load and worker processes start before the first session can arrive.
     let backends = crate::backends::Backends::start(&config.backends)
@@ -107,6 +117,8 @@ pub async fn run(
         admission: Admission::new(limits.auth_failures_per_minute),
         keys,
         jwt,
+        #[cfg(feature = "redis")]
+        quotas,
         #[cfg(feature = "avatar")]
         avatar,
     });
@@ -447,26 +459,21 @@ async fn admit(
         Err(rejection) => return upgrade_refused(&headers, rejection),
     };
     let lease = match &identity {
-        Some(who) => match state.admission.admit(
-            &who.name,
-            who.quota
+        Some(who) => {
+            let per_minute = who
+                .quota
                 .connections_per_minute
-                .or(limits.key_connection_rate),
-            who.quota
+                .or(limits.key_connection_rate);
+            let max_sessions = who
+                .quota
                 .max_sessions
                 .or(limits.max_sessions_per_key)
-                .filter(|n| *n > 0),
-        ) {
-            Ok(lease) => Some(lease),
-            Err(refusal) => {
-                info!(%peer, key = %who.name, ?refusal, "refused: key quota");
-                state.metrics.limited(match refusal {
-                    Refusal::KeySessions => "key_sessions",
-                    Refusal::KeyRate(_) | Refusal::AuthFailures(_) => "key_connection_rate",
-                });
-                return too_many(refusal);
+                .filter(|n| *n > 0);
+            match admit_key(&state, peer, &who.name, per_minute, max_sessions).await {
+                Ok(lease) => Some(lease),
+                Err(response) => return response,
             }
-        },
+        }
         None => None,
     };
 
@@ -517,6 +524,66 @@ async fn admit(
             }
             .instrument(span)
         })
+}
+
+/// A key's share of its concurrent-session quota, held for the session's life (released when
+/// dropped): local, or global in Redis when Redis decided.
+#[derive(Debug)]
+enum KeyLease {
+    /// This server's own count.
+    Local(#[allow(dead_code, reason = "held for its Drop")] Lease),
+    /// The Redis lease (`None` when no concurrency quota applies).
+    #[cfg(feature = "redis")]
+    Global(#[allow(dead_code, reason = "held for its Drop")] Option<GlobalLease>),
+}
+
+/// Refuses or admits a new session of key `name`: the global quotas in Redis when configured
+/// and answering; the local limits without Redis, or when Redis fails and the failure mode is
+/// fail-open; HTTP 503 when it fails and the mode is fail-closed.
+async fn admit_key(
+    state: &AppState,
+    peer: SocketAddr,
+    name: &Arc<str>,
+    per_minute: Option<u32>,
+    max_sessions: Option<usize>,
+) -> Result<KeyLease, Response> {
+    let refuse = |refusal: Refusal| {
+        info!(%peer, key = %name, ?refusal, "refused: key quota");
+        state.metrics.limited(match refusal {
+            Refusal::KeySessions => "key_sessions",
+            Refusal::KeyRate(_) | Refusal::AuthFailures(_) => "key_connection_rate",
+        });
+        too_many(refusal)
+    };
+    #[cfg(feature = "redis")]
+    if let Some(quotas) = &state.quotas {
+        use crate::quota::Decision;
+        match quotas.admit(name, per_minute, max_sessions).await {
+            Ok(Decision::Admitted(lease)) => return Ok(KeyLease::Global(lease)),
+            Ok(Decision::RateLimited(wait)) => return Err(refuse(Refusal::KeyRate(wait))),
+            Ok(Decision::TooManySessions) => return Err(refuse(Refusal::KeySessions)),
+            Err(e) if quotas.fail_closed() => {
+                warn!(%peer, error = %e, "refused: global quota unavailable (fail-closed)");
+                state.metrics.limited("quota_unavailable");
+                let mut r = http_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "quota_unavailable",
+                    "The quota service is not answering; retry later.",
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                return Err(r);
+            }
+            Err(e) => {
+                warn!(%peer, error = %e, "global quota unavailable; the local limits apply");
+            }
+        }
+    }
+    state
+        .admission
+        .admit(name, per_minute, max_sessions)
+        .map(KeyLease::Local)
+        .map_err(refuse)
 }
 
 /// The answer to a request on a WebSocket path that is not a valid upgrade: 426 when it is not

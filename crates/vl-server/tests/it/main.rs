@@ -828,4 +828,6 @@ mod deploy;
 mod faults;
 mod jwt;
 mod metrics;
+#[cfg(feature = "redis")]
+mod redis_quota;
 mod tls;
