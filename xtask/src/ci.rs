@@ -19,10 +19,10 @@ const STEPS: &[&str] = &[
 ];
 
 /// The features every cargo step of the pipeline builds with: the embedded models (whisper.cpp
-/// ASR, Piper TTS, the llama.cpp worker) and the avatar. One feature set means one build: clippy
-/// checks the feature-gated code, the test step runs the real-model tests of vl-asr, vl-tts and
-/// vl-llm-worker, and doc, bench, conformance and e2e reuse the test step's artifacts instead of
-/// rebuilding with other feature sets.
+/// ASR, Piper TTS, the llama.cpp worker), the avatar and the Redis quotas. One feature set means
+/// one build: clippy checks the feature-gated code, the test step runs the real-model tests of
+/// vl-asr, vl-tts and vl-llm-worker and the Redis tests, and doc, bench, conformance and e2e reuse
+/// the test step's artifacts instead of rebuilding with other feature sets.
 pub(crate) const FEATURES: &str = "vl-server/embedded,vl-server/avatar,vl-server/redis,\
     vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
