@@ -20,12 +20,12 @@ const STEPS: &[&str] = &[
 ];
 
 /// The features every cargo step of the pipeline builds with: the embedded models (whisper.cpp
-/// ASR, Piper TTS, the llama.cpp worker) and the avatar. One feature set means one build: clippy
-/// checks the feature-gated code, the test step runs the real-model tests of vl-asr, vl-tts and
-/// vl-llm-worker, and doc, bench, conformance and e2e reuse the test step's artifacts instead of
-/// rebuilding with other feature sets.
-pub(crate) const FEATURES: &str =
-    "vl-server/embedded,vl-server/avatar,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
+/// ASR, Piper TTS, the llama.cpp worker), the avatar and the Redis quotas. One feature set means
+/// one build: clippy checks the feature-gated code, the test step runs the real-model tests of
+/// vl-asr, vl-tts and vl-llm-worker and the Redis tests, and doc, bench, conformance and e2e reuse
+/// the test step's artifacts instead of rebuilding with other feature sets.
+pub(crate) const FEATURES: &str = "vl-server/embedded,vl-server/avatar,vl-server/redis,\
+    vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
 /// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
 pub(crate) fn run(steps: &[String]) -> Result<(), String> {
@@ -109,7 +109,12 @@ fn test() -> Result<(), String> {
         FEATURES,
         "--no-fail-fast",
     ]));
-    cmd::cargo(&args)
+    // The Redis quota tests must run against a real redis-server (.ci/run installs it), not skip.
+    cmd::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(&args)
+            .env("VL_REQUIRE_REDIS", "1"),
+    )
 }
 
 fn doc() -> Result<(), String> {

@@ -383,6 +383,15 @@ async fn reserve(
     Arc::clone(budget).acquire_many_owned(n).await.ok()
 }
 
+/// The close frame the server sends for a read error (code and reason), `None` when the peer is
+/// gone and nothing can be sent. The echo endpoint of `--websocket-echo-path` answers as sessions.
+pub(crate) fn close_for_read_error(error: axum::Error) -> Option<(u16, &'static str)> {
+    match classify(error) {
+        Inbound::Fault(code, reason) => Some((code, reason)),
+        _ => None,
+    }
+}
+
 /// Maps a read error to what the engine loop should do.
 fn classify(error: axum::Error) -> Inbound {
     let inner = error.into_inner();
