@@ -39,8 +39,11 @@ use crate::tls::{Peer, TlsListener};
 /// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
 /// default that is allocated eagerly per connection).
 const READ_BUFFER_SIZE: usize = 8 * 1024;
-/// Most bytes tungstenite may hold unsent per connection.
+/// Most bytes tungstenite may hold unsent per connection (raised to the message size limit plus
+/// [`WRITE_BUFFER_SLACK`] when that is larger).
 const MAX_WRITE_BUFFER_SIZE: usize = 16 * 1024 * 1024;
+/// Unsent bytes allowed beyond one largest message: frame headers and the events queued beside it.
+const WRITE_BUFFER_SLACK: usize = 64 * 1024;
 /// How long `run` waits for plain HTTP connections to finish after the listener stops.
 const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -203,7 +206,10 @@ fn websocket_settings(ws: WebSocketUpgrade, limits: &crate::config::Limits) -> W
         .max_frame_size(limits.max_message_size)
         .read_buffer_size(READ_BUFFER_SIZE)
         .write_buffer_size(0)
-        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+        // Room for one message as large as the peer may send (an echo of it), whatever the limit.
+        .max_write_buffer_size(
+            MAX_WRITE_BUFFER_SIZE.max(limits.max_message_size.saturating_add(WRITE_BUFFER_SLACK)),
+        )
 }
 
 /// The WebSocket echo endpoint of `--websocket-echo-path` (conformance tests: Autobahn): every
