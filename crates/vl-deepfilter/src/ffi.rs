@@ -97,10 +97,11 @@ impl State {
             .ok_or_else(|| Error::BadPath {
                 path: model.to_path_buf(),
             })?;
-        let level = c"error";
-        // SAFETY: both strings are NUL-terminated and outlive the call; libDF copies what it
-        // keeps.
-        let ptr = unsafe { (api.create)(cpath.as_ptr(), atten_lim_db, level.as_ptr()) };
+        // A null log level: no logger (with one, libDF prints "DF logger disconnected" on
+        // stderr when the state is freed).
+        // SAFETY: the path is NUL-terminated and outlives the call; libDF copies what it keeps
+        // and accepts a null log level.
+        let ptr = unsafe { (api.create)(cpath.as_ptr(), atten_lim_db, std::ptr::null()) };
         let state =
             NonNull::new(ptr)
                 .map(|ptr| Self { ptr })

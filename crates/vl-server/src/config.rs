@@ -79,6 +79,11 @@ pub struct Cli {
     #[cfg(feature = "avatar")]
     #[command(flatten)]
     pub avatar: crate::avatar::AvatarArgs,
+
+    /// The deep noise suppression flags (feature `deepfilter`).
+    #[cfg(feature = "deepfilter")]
+    #[command(flatten)]
+    pub deep_ns: crate::deep_ns::DeepNsArgs,
 }
 
 /// The limit flags, each optional so the config file can supply it.
@@ -573,6 +578,9 @@ pub struct Config {
     /// Avatar WebRTC settings (feature `avatar`).
     #[cfg(feature = "avatar")]
     pub avatar: crate::avatar::AvatarSettings,
+    /// Deep noise suppression paths (feature `deepfilter`).
+    #[cfg(feature = "deepfilter")]
+    pub deep_ns: crate::deep_ns::DeepNsArgs,
 }
 
 impl fmt::Debug for Config {
@@ -609,6 +617,8 @@ impl Default for Config {
             tls: None,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::default(),
+            #[cfg(feature = "deepfilter")]
+            deep_ns: crate::deep_ns::DeepNsArgs::default(),
         }
     }
 }
@@ -769,6 +779,8 @@ impl Config {
             tls,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::from_args(cli.avatar)?,
+            #[cfg(feature = "deepfilter")]
+            deep_ns: cli.deep_ns,
         })
     }
 }
