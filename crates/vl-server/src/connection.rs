@@ -222,7 +222,7 @@ async fn engine_loop(
     in_rx: &mut mpsc::Receiver<Inbound>,
     res_rx: &mut mpsc::Receiver<BackendOutput>,
     out_tx: &mpsc::Sender<Outbound>,
-    req_tx: &mpsc::UnboundedSender<BackendRequest>,
+    req_tx: &mpsc::UnboundedSender<Box<BackendRequest>>,
 ) -> End {
     let mut turns = crate::metrics::TurnTimer::default();
     let mut avatar_notices = engine.take_avatar_notices();
@@ -272,7 +272,7 @@ async fn engine_loop(
 async fn drain(
     engine: &mut Engine,
     out_tx: &mpsc::Sender<Outbound>,
-    req_tx: &mpsc::UnboundedSender<BackendRequest>,
+    req_tx: &mpsc::UnboundedSender<Box<BackendRequest>>,
     ctx: &ConnectionContext,
     turns: &mut crate::metrics::TurnTimer,
 ) -> Option<End> {
@@ -304,7 +304,7 @@ async fn drain(
     }
     while let Some(request) = engine.poll_backend_request() {
         // The backend task only ends with the connection; a send error is harmless.
-        let _ = req_tx.send(request);
+        let _ = req_tx.send(Box::new(request));
     }
     engine
         .poll_close()

@@ -30,7 +30,7 @@
 //! The per-frame path does not allocate: all buffers, the window and the FFT plans are created in
 //! [`FrameClassifier::new`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -87,9 +87,9 @@ const WARM_UP_FRAMES: u64 = WIN.div_ceil(FRAME_SAMPLES) as u64;
 pub struct FrameClassifier {
     fft: Arc<dyn RealToComplex<f32>>,
     ifft: Arc<dyn ComplexToReal<f32>>,
-    window: Vec<f32>,
+    window: Arc<[f32]>,
     /// Normalised autocorrelation of the window, to unbias lags.
-    window_ac: Vec<f32>,
+    window_ac: Arc<[f32]>,
     history: Vec<f32>,
     time_buf: Vec<f32>,
     spectrum: Vec<Complex<f32>>,
@@ -152,6 +152,52 @@ pub struct Features {
     pub score: f32,
 }
 
+/// The read-only tables every [`FrameClassifier`] uses: the FFT plans, the window and its
+/// autocorrelation. Built once per process and shared, so a classifier holds only its own state
+/// (a server keeps one per session).
+#[derive(Clone)]
+struct Tables {
+    fft: Arc<dyn RealToComplex<f32>>,
+    ifft: Arc<dyn ComplexToReal<f32>>,
+    window: Arc<[f32]>,
+    window_ac: Arc<[f32]>,
+}
+
+impl Tables {
+    /// The process-wide tables, built on first use.
+    fn shared() -> &'static Self {
+        static TABLES: OnceLock<Tables> = OnceLock::new();
+        TABLES.get_or_init(|| {
+            let mut planner = RealFftPlanner::<f32>::new();
+            let fft = planner.plan_fft_forward(WIN);
+            let ifft = planner.plan_fft_inverse(WIN);
+            let window: Vec<f32> = (0..WIN)
+                .map(|n| {
+                    let x = std::f32::consts::TAU * n as f32 / WIN as f32;
+                    0.5 - 0.5 * x.cos()
+                })
+                .collect();
+            let ac0: f32 = window.iter().map(|w| w * w).sum();
+            let window_ac: Vec<f32> = (0..WIN / 2)
+                .map(|lag| {
+                    let s: f32 = window
+                        .iter()
+                        .zip(window.iter().skip(lag))
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    (s / ac0).max(1e-3)
+                })
+                .collect();
+            Tables {
+                fft,
+                ifft,
+                window: window.into(),
+                window_ac: window_ac.into(),
+            }
+        })
+    }
+}
+
 impl FrameClassifier {
     /// Creates a classifier for audio at `sample_rate_hz` (16 000 only).
     ///
@@ -165,26 +211,12 @@ impl FrameClassifier {
                 valid: CLASSIFIER_RATES,
             });
         }
-        let mut planner = RealFftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(WIN);
-        let ifft = planner.plan_fft_inverse(WIN);
-        let window: Vec<f32> = (0..WIN)
-            .map(|n| {
-                let x = std::f32::consts::TAU * n as f32 / WIN as f32;
-                0.5 - 0.5 * x.cos()
-            })
-            .collect();
-        let ac0: f32 = window.iter().map(|w| w * w).sum();
-        let window_ac: Vec<f32> = (0..WIN / 2)
-            .map(|lag| {
-                let s: f32 = window
-                    .iter()
-                    .zip(window.iter().skip(lag))
-                    .map(|(a, b)| a * b)
-                    .sum();
-                (s / ac0).max(1e-3)
-            })
-            .collect();
+        let Tables {
+            fft,
+            ifft,
+            window,
+            window_ac,
+        } = Tables::shared().clone();
         let bin_hz = sample_rate_hz as f32 / WIN as f32;
         let mut band_of_bin = vec![u8::MAX; BINS];
         let mut band_bins = [0.0_f32; BANDS];
@@ -319,7 +351,7 @@ impl FrameClassifier {
             .time_buf
             .iter_mut()
             .zip(&self.history)
-            .zip(&self.window)
+            .zip(self.window.iter())
         {
             *t = h * w;
         }

@@ -87,7 +87,7 @@ const LANES: usize = 16;
 
 /// Input samples appended to the history per inner iteration. Bounds the internal buffer to
 /// `taps − 1 + BLOCK` samples whatever the caller's chunk size.
-const BLOCK: usize = 4096;
+const BLOCK: usize = 1024;
 
 /// A streaming mono `f32` resampler between two [`SUPPORTED_RATES_HZ`].
 ///

@@ -130,7 +130,7 @@ impl Drop for Running {
 /// task (scripted ones in order on one task), outputs streamed into `tx`, cancels honoured.
 pub(crate) async fn run_session(
     backends: Arc<Backends>,
-    mut rx: mpsc::UnboundedReceiver<BackendRequest>,
+    mut rx: mpsc::UnboundedReceiver<Box<BackendRequest>>,
     tx: mpsc::Sender<BackendOutput>,
 ) {
     let mut running = Running::default();
@@ -146,7 +146,7 @@ pub(crate) async fn run_session(
     loop {
         let request = tokio::select! {
             request = rx.recv() => match request {
-                Some(request) => request,
+                Some(request) => *request,
                 None => break,
             },
             Some(done) = tasks.join_next() => {
@@ -170,7 +170,7 @@ pub(crate) async fn run_session(
                 streams.remove(&id);
                 // The scripted recogniser forgets the stream.
                 let out = Out::new(tx.clone(), id, CancellationToken::new());
-                let _ = scripted_tx.send((request, out, None));
+                let _ = scripted_tx.send(Box::new((request, out, None)));
             }
             BackendRequest::TranscribeStart(_)
             | BackendRequest::TranscribeAudio { .. }
@@ -179,7 +179,8 @@ pub(crate) async fn run_session(
             {
                 // One token for the whole stream, kept until it is cancelled or the session ends.
                 let token = running.0.entry(id).or_default().clone();
-                let _ = scripted_tx.send((request, Out::new(tx.clone(), id, token), None));
+                let _ =
+                    scripted_tx.send(Box::new((request, Out::new(tx.clone(), id, token), None)));
             }
             BackendRequest::TranscribeStart(start) => {
                 let token = CancellationToken::new();
@@ -212,7 +213,7 @@ pub(crate) async fn run_session(
                 let out = Out::new(tx.clone(), id, token.clone());
                 if backends.is_scripted(&request) {
                     let (done_tx, done_rx) = oneshot::channel();
-                    let _ = scripted_tx.send((request, out, Some(done_tx)));
+                    let _ = scripted_tx.send(Box::new((request, out, Some(done_tx))));
                     tasks.spawn(async move {
                         tokio::select! {
                             () = token.cancelled() => {}
@@ -239,9 +240,10 @@ pub(crate) async fn run_session(
 type ScriptedJob = (BackendRequest, Out, Option<oneshot::Sender<()>>);
 
 /// The scripted slots of one session: requests answered in arrival order.
-async fn scripted_loop(mut rx: mpsc::UnboundedReceiver<ScriptedJob>) {
+async fn scripted_loop(mut rx: mpsc::UnboundedReceiver<Box<ScriptedJob>>) {
     let mut backend = Some(ScriptedBackend::new());
-    while let Some((request, out, done)) = rx.recv().await {
+    while let Some(job) = rx.recv().await {
+        let (request, out, done) = *job;
         if out.stopped() {
             continue;
         }
