@@ -15,16 +15,18 @@ const STEPS: &[&str] = &[
     "conformance",
     "console",
     "e2e",
+    "load",
     "fuzz",
 ];
 
 /// The features every cargo step of the pipeline builds with: the embedded models (whisper.cpp
-/// ASR, Piper TTS, the llama.cpp worker), the avatar and DeepFilterNet3 noise suppression. One
-/// feature set means one build: clippy checks the feature-gated code, the test step runs the
-/// real-model tests of vl-asr, vl-tts, vl-llm-worker and vl-deepfilter (and vl-server's deep
-/// noise suppression test), and doc, bench, conformance and e2e reuse the test step's artifacts instead of
-/// rebuilding with other feature sets.
-pub(crate) const FEATURES: &str = "vl-server/embedded,vl-server/avatar,vl-server/deepfilter,vl-deepfilter/real-model,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
+/// ASR, Piper TTS, the llama.cpp worker), the avatar, the Redis quotas and DeepFilterNet3 noise
+/// suppression. One feature set means one build: clippy checks the feature-gated code, the test
+/// step runs the real-model tests of vl-asr, vl-tts, vl-llm-worker and vl-deepfilter (and
+/// vl-server's deep noise suppression test) and the Redis tests, and doc, bench, conformance and
+/// e2e reuse the test step's artifacts instead of rebuilding with other feature sets.
+pub(crate) const FEATURES: &str = "vl-server/embedded,vl-server/avatar,vl-server/redis,\
+    vl-server/deepfilter,vl-deepfilter/real-model,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
 /// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
 pub(crate) fn run(steps: &[String]) -> Result<(), String> {
@@ -72,6 +74,7 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
             // The browser console: npm ci, bundle up to date, Chromium against the test build.
             "console" => crate::console::ci_with_server(&built_debug_dir()?.join("vl-server"))?,
             "e2e" => e2e()?,
+            "load" => load()?,
             "fuzz" => crate::fuzz::smoke()?,
             _ => unreachable!("validated above"),
         }
@@ -110,7 +113,12 @@ fn test() -> Result<(), String> {
         FEATURES,
         "--no-fail-fast",
     ]));
-    cmd::cargo(&args)
+    // The Redis quota tests must run against a real redis-server (.ci/run installs it), not skip.
+    cmd::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(&args)
+            .env("VL_REQUIRE_REDIS", "1"),
+    )
 }
 
 fn doc() -> Result<(), String> {
@@ -172,6 +180,28 @@ fn e2e() -> Result<(), String> {
             .args(["-m", "pytest", "-q", "tests/e2e"])
             .env("VL_E2E_BIN_DIR", bins),
     )
+}
+
+/// The load gate of reliability.md §1 (`cargo xtask load` on the test step's binaries): 200
+/// sessions speaking in real time for 60 s against the scripted backend, with 0 errors, p99 of
+/// the server event latencies under 20 ms and at most 64 KiB of RSS per idle session.
+fn load() -> Result<(), String> {
+    let bins = built_debug_dir()?;
+    let out = crate::console::target_dir().join("load-artifacts");
+    crate::load::run(&strings(&[
+        "--sessions",
+        "200",
+        "--seconds",
+        "60",
+        "--max-p99-ms",
+        "20",
+        "--max-idle-kib",
+        "64",
+        "--bin-dir",
+        &bins.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]))
 }
 
 /// The Python venv of the SDK suites (`.venv`, with `tests/conformance/requirements.txt`

@@ -42,15 +42,19 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `target/release/vl-server` with `flags` and waits until `/healthz` answers.
     pub(crate) fn start(flags: &[String]) -> Result<Self, String> {
+        Self::start_binary(&target_dir().join("release/vl-server"), flags)
+    }
+
+    /// Starts the vl-server at `binary` with `flags` and waits until `/healthz` answers.
+    pub(crate) fn start_binary(binary: &std::path::Path, flags: &[String]) -> Result<Self, String> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let binary = target_dir().join("release/vl-server");
         let log = std::fs::File::create(target_dir().join("vl-server-xtask.log"))
             .map_err(|e| format!("server log: {e}"))?;
-        let child = Command::new(&binary)
+        let child = Command::new(binary)
             .arg("--listen")
             .arg(addr.to_string())
             .args(flags)
@@ -108,6 +112,11 @@ pub(crate) fn take_flag(args: &mut Vec<String>, name: &str) -> Option<String> {
     (i < args.len()).then(|| args.remove(i))
 }
 
+/// The server event latencies `--max-p99-ms` gates (vl-load's names): a `session.update`
+/// probe, the VAD's speech stop and the commit. The first audio and `response.created` wait for
+/// the backends and are reported, not gated.
+const GATED_LATENCIES: [&str; 3] = ["probe", "vad_stop", "commit"];
+
 /// `cargo xtask load`.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let (mut args, server_flags) = match args.iter().position(|a| a == "--") {
@@ -118,6 +127,21 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let seconds = take_flag(&mut args, "--seconds").unwrap_or_else(|| "60".into());
     let out = take_flag(&mut args, "--out")
         .map_or_else(|| cmd::project_root().join("artifacts/load"), PathBuf::from);
+    let bin_dir = take_flag(&mut args, "--bin-dir").map(PathBuf::from);
+    let max_p99_ms = take_flag(&mut args, "--max-p99-ms")
+        .map(|v| {
+            v.parse::<f64>().ok().filter(|ms| *ms > 0.0).ok_or_else(|| {
+                format!("load: --max-p99-ms wants a positive number of ms, not `{v}`")
+            })
+        })
+        .transpose()?;
+    let max_idle_kib = take_flag(&mut args, "--max-idle-kib")
+        .map(|v| {
+            v.parse::<f64>().ok().filter(|k| *k > 0.0).ok_or_else(|| {
+                format!("load: --max-idle-kib wants a positive number of KiB, not `{v}`")
+            })
+        })
+        .transpose()?;
     let dsp = match args.iter().position(|a| a == "--dsp") {
         Some(i) => {
             args.remove(i);
@@ -127,17 +151,24 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     };
     if let Some(extra) = args.first() {
         return Err(format!(
-            "load: unknown argument `{extra}`; usage: load --sessions N --seconds S [--dsp] [--out DIR] [-- SERVER FLAGS]"
+            "load: unknown argument `{extra}`; usage: load --sessions N --seconds S [--dsp] [--out DIR] [--bin-dir DIR] [--max-p99-ms MS] [--max-idle-kib KIB] [-- SERVER FLAGS]"
         ));
     }
-    build_release(&["vl-server", "vl-load"])?;
+    // Prebuilt binaries (CI: the test step's) or a fresh release build.
+    let bin_dir = match bin_dir {
+        Some(dir) => dir,
+        None => {
+            build_release(&["vl-server", "vl-load"])?;
+            target_dir().join("release")
+        }
+    };
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let server = Server::start(&server_flags)?;
+    let server = Server::start_binary(&bin_dir.join("vl-server"), &server_flags)?;
     let tag = format!("{sessions}x{seconds}{}", if dsp { "-dsp" } else { "" });
     let report = out.join(format!("load-{tag}.json"));
     let plot = out.join(format!("load-{tag}.png"));
     let result = cmd::run(
-        Command::new(target_dir().join("release/vl-load"))
+        Command::new(bin_dir.join("vl-load"))
             .args([
                 "--url",
                 &server.url(),
@@ -154,5 +185,53 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             .args(dsp.then_some("--dsp")),
     );
     drop(server);
-    result
+    result?;
+    if max_p99_ms.is_some() || max_idle_kib.is_some() {
+        check_gates(&report, max_p99_ms, max_idle_kib)?;
+    }
+    Ok(())
+}
+
+/// Fails when a gated latency's p99 in the JSON `report` is over `max_p99_ms`, or the idle RSS
+/// per session over `max_idle_kib`; prints each figure against its limit.
+fn check_gates(
+    report: &std::path::Path,
+    max_p99_ms: Option<f64>,
+    max_idle_kib: Option<f64>,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(report)
+        .map_err(|e| format!("load report {}: {e}", report.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("load report {}: {e}", report.display()))?;
+    let mut over = Vec::new();
+    if let Some(limit) = max_p99_ms {
+        for name in GATED_LATENCIES {
+            let latency = &json["latency"][name];
+            let (Some(p99), Some(count)) = (latency["p99_ms"].as_f64(), latency["count"].as_u64())
+            else {
+                over.push(format!("{name}: no samples in the report"));
+                continue;
+            };
+            eprintln!("load gate: {name} p99 {p99:.2} ms (limit {limit} ms, n={count})");
+            if p99 > limit {
+                over.push(format!("{name} p99 {p99:.2} ms > {limit} ms"));
+            }
+        }
+    }
+    if let Some(limit) = max_idle_kib {
+        match json["idle_rss_per_session_kib"].as_f64() {
+            Some(kib) => {
+                eprintln!("load gate: idle RSS per session {kib:.1} KiB (limit {limit} KiB)");
+                if kib > limit {
+                    over.push(format!("idle RSS per session {kib:.1} KiB > {limit} KiB"));
+                }
+            }
+            None => over.push("idle RSS per session: not in the report (no --server-pid?)".into()),
+        }
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("load gate failed: {}", over.join("; ")))
+    }
 }

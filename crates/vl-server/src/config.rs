@@ -328,6 +328,34 @@ pub struct LimitArgs {
     #[arg(long, env = "VL_NO_CONSOLE", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     #[serde(default)]
     pub no_console: Option<bool>,
+
+    /// Serve a WebSocket echo endpoint at this path (e.g. `/echo`) for conformance tests such
+    /// as Autobahn (tests/autobahn): every text or binary message comes back unchanged, behind
+    /// the sessions' WebSocket settings (--max-message-size, read and write buffers). It has
+    /// no authentication and no session, so never enable it in production [default: off]
+    #[arg(long, env = "VL_WEBSOCKET_ECHO_PATH", value_name = "PATH")]
+    #[serde(default)]
+    pub websocket_echo_path: Option<String>,
+
+    /// Redis for global per-key quotas shared by all servers using it (`redis://host:6379/0`;
+    /// build with `--features redis`): the new-connection rate is a fixed window per key per
+    /// minute, concurrent sessions are leases with a heartbeat, released on close; prefer the
+    /// environment variable when the URL holds a password [default: local limits only]
+    #[arg(long, env = "VL_REDIS_URL", value_name = "URL", hide_env_values = true)]
+    #[serde(default)]
+    pub redis_url: Option<SecretString>,
+
+    /// When Redis does not answer (500 ms), refuse new sessions with HTTP 503 instead of
+    /// falling back to this server's local limits [default: false, fail-open]
+    #[arg(long, env = "VL_REDIS_FAIL_CLOSED", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    #[serde(default)]
+    pub redis_fail_closed: Option<bool>,
+
+    /// How long a session's Redis concurrency lease lives without a heartbeat (one every third
+    /// of it); the leases of a server that dies expire after it [default: 30s]
+    #[arg(long, env = "VL_REDIS_LEASE_TTL", value_name = "DURATION", value_parser = parse_duration)]
+    #[serde(default, deserialize_with = "de_duration")]
+    pub redis_lease_ttl: Option<Duration>,
 }
 
 /// A secret given as a flag, environment variable or config key; `Debug` never shows it.
@@ -575,6 +603,11 @@ pub struct Config {
     pub jwt: Option<JwtConfig>,
     /// TLS termination, if configured.
     pub tls: Option<TlsConfig>,
+    /// Path of the WebSocket echo endpoint for conformance tests (`--websocket-echo-path`);
+    /// `None` (the default) serves none.
+    pub websocket_echo_path: Option<String>,
+    /// Global per-key quotas in Redis (`--redis-url`), if configured.
+    pub redis: Option<crate::quota::RedisConfig>,
     /// Avatar WebRTC settings (feature `avatar`).
     #[cfg(feature = "avatar")]
     pub avatar: crate::avatar::AvatarSettings,
@@ -597,6 +630,8 @@ impl fmt::Debug for Config {
             .field("keys", &self.keys)
             .field("jwt", &self.jwt)
             .field("tls", &self.tls)
+            .field("websocket_echo_path", &self.websocket_echo_path)
+            .field("redis", &self.redis)
             .finish()
     }
 }
@@ -615,6 +650,8 @@ impl Default for Config {
             keys: Vec::new(),
             jwt: None,
             tls: None,
+            websocket_echo_path: None,
+            redis: None,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::default(),
             #[cfg(feature = "deepfilter")]
@@ -755,6 +792,24 @@ impl Config {
             (None, None) => None,
             _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
         };
+        let websocket_echo_path = l
+            .websocket_echo_path
+            .clone()
+            .or_else(|| f.websocket_echo_path.clone())
+            .filter(|p| !p.is_empty());
+        if let Some(path) = &websocket_echo_path
+            && (!path.starts_with('/')
+                || path.len() < 2
+                || !path
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b)))
+        {
+            anyhow::bail!(
+                "websocket_echo_path must be `/` and letters, digits, `/`, `-`, `_` or `.` \
+                 (got `{path}`)"
+            );
+        }
+        let redis = redis_config(&l, &f)?;
         let api_key = cli.api_key.or(file.api_key);
         if api_key.as_deref() == Some("") {
             anyhow::bail!("--api-key must not be empty");
@@ -777,6 +832,8 @@ impl Config {
             keys,
             jwt,
             tls,
+            websocket_echo_path,
+            redis,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::from_args(cli.avatar)?,
             #[cfg(feature = "deepfilter")]
@@ -812,6 +869,37 @@ impl Limits {
         }
         Ok(())
     }
+}
+
+/// The Redis settings of the flags `l` over the file `f`.
+fn redis_config(l: &LimitArgs, f: &LimitArgs) -> anyhow::Result<Option<crate::quota::RedisConfig>> {
+    let Some(url) = l
+        .redis_url
+        .clone()
+        .or_else(|| f.redis_url.clone())
+        .map(|s| s.0)
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !cfg!(feature = "redis") {
+        anyhow::bail!("--redis-url needs a vl-server built with `--features redis`");
+    }
+    let lease_ttl = l
+        .redis_lease_ttl
+        .or(f.redis_lease_ttl)
+        .unwrap_or(crate::quota::DEFAULT_LEASE_TTL);
+    if lease_ttl < Duration::from_millis(100) {
+        anyhow::bail!("redis_lease_ttl must be at least 100ms");
+    }
+    let config = crate::quota::RedisConfig {
+        url,
+        fail_closed: l.redis_fail_closed.or(f.redis_fail_closed).unwrap_or(false),
+        lease_ttl,
+    };
+    #[cfg(feature = "redis")]
+    crate::quota::check_url(&config.url)?;
+    Ok(Some(config))
 }
 
 /// The JWT settings of the flags `l` over the file `f`, checked by building a validator.
@@ -1025,6 +1113,10 @@ mod tests {
             "--event-rate",
             "--max-session-duration",
             "--drain-timeout",
+            "--websocket-echo-path",
+            "--redis-url",
+            "--redis-fail-closed",
+            "--redis-lease-ttl",
         ] {
             assert!(help.contains(flag), "{flag} missing from --help");
         }
@@ -1077,6 +1169,52 @@ mod tests {
             Some(Duration::from_secs(3600))
         );
         assert!(c.api_key.is_none());
+    }
+
+    #[test]
+    fn the_echo_path_and_redis_settings_resolve_and_are_checked() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["vl-server"];
+            all.extend_from_slice(args);
+            Config::from_cli(Cli::parse_from(all))
+        };
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.websocket_echo_path, None);
+        assert_eq!(c.redis, None);
+        let c = parse(&["--websocket-echo-path", "/echo"]).unwrap();
+        assert_eq!(c.websocket_echo_path.as_deref(), Some("/echo"));
+        for bad in ["echo", "/", "/{x}", "/a b"] {
+            assert!(parse(&["--websocket-echo-path", bad]).is_err(), "{bad}");
+        }
+        let redis = parse(&[
+            "--redis-url",
+            "redis://127.0.0.1:6379/0",
+            "--redis-fail-closed",
+            "--redis-lease-ttl",
+            "9s",
+        ]);
+        if cfg!(feature = "redis") {
+            let r = redis.unwrap().redis.unwrap();
+            assert!(r.fail_closed);
+            assert_eq!(r.lease_ttl, Duration::from_secs(9));
+            assert!(
+                !format!("{r:?}").contains("6379"),
+                "the URL may hold a password"
+            );
+            let d = parse(&["--redis-url", "redis://h/"])
+                .unwrap()
+                .redis
+                .unwrap();
+            assert!(!d.fail_closed);
+            assert_eq!(d.lease_ttl, crate::quota::DEFAULT_LEASE_TTL);
+            assert!(parse(&["--redis-url", "nonsense://x"]).is_err());
+            assert!(parse(&["--redis-url", "redis://h/", "--redis-lease-ttl", "10ms"]).is_err());
+        } else {
+            assert!(
+                redis.is_err(),
+                "a build without the feature refuses --redis-url"
+            );
+        }
     }
 
     #[test]

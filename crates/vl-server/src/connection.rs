@@ -225,6 +225,13 @@ async fn engine_loop(
     req_tx: &mpsc::UnboundedSender<Box<BackendRequest>>,
 ) -> End {
     let mut turns = crate::metrics::TurnTimer::default();
+    #[cfg_attr(
+        not(feature = "avatar"),
+        allow(
+            clippy::let_unit_value,
+            reason = "without the avatar there are no notices"
+        )
+    )]
     let mut avatar_notices = engine.take_avatar_notices();
     loop {
         if let Some(end) = drain(engine, out_tx, req_tx, ctx, &mut turns).await {
@@ -377,6 +384,15 @@ async fn reserve(
     }
     let n = u32::try_from(len).ok()?;
     Arc::clone(budget).acquire_many_owned(n).await.ok()
+}
+
+/// The close frame the server sends for a read error (code and reason), `None` when the peer is
+/// gone and nothing can be sent. The echo endpoint of `--websocket-echo-path` answers as sessions.
+pub(crate) fn close_for_read_error(error: axum::Error) -> Option<(u16, &'static str)> {
+    match classify(error) {
+        Inbound::Fault(code, reason) => Some((code, reason)),
+        _ => None,
+    }
 }
 
 /// Maps a read error to what the engine loop should do.

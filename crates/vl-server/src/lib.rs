@@ -27,6 +27,7 @@ mod engine;
 pub mod jwt;
 pub mod metrics;
 pub mod params;
+pub mod quota;
 pub mod server;
 pub mod shutdown;
 pub mod tls;

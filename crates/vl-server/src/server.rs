@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -25,13 +25,15 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::admission::{Admission, Refusal};
+use crate::admission::{Admission, Lease, Refusal};
 use crate::auth::{self, ApiKey, AuthError, CredentialSource};
 use crate::config::Config;
 use crate::connection::{self, ConnectionContext, Dialect};
 use crate::jwt::JwtValidator;
 use crate::metrics::Metrics;
 use crate::params::ConnectParams;
+#[cfg(feature = "redis")]
+use crate::quota::{GlobalLease, RedisQuotas};
 use crate::tls::{Peer, TlsListener};
 
 /// Size of each connection's WebSocket read buffer (reliability.md §2.1: 4–8 KiB, not the 128 KiB
@@ -56,6 +58,9 @@ struct AppState {
     admission: Admission,
     keys: Vec<ApiKey>,
     jwt: Option<JwtValidator>,
+    /// The global per-key quotas in Redis (feature `redis`; `None` without `--redis-url`).
+    #[cfg(feature = "redis")]
+    quotas: Option<RedisQuotas>,
     /// The avatar UDP socket and thread (feature `avatar`; `None` when disabled).
     #[cfg(feature = "avatar")]
     avatar: Option<Arc<crate::avatar::AvatarHub>>,
@@ -92,6 +97,11 @@ pub async fn run(
         Some(tls) => Some(crate::tls::acceptor(tls)?),
         None => None,
     };
+    #[cfg(feature = "redis")]
+    let quotas = match &config.redis {
+        Some(cfg) => Some(RedisQuotas::new(cfg).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let budget = Semaphore::new(limits.inbound_memory_budget.min(Semaphore::MAX_PERMITS));
     // Models load and worker processes start before the first session can arrive.
     let backends = crate::backends::Backends::start(&config.backends)
@@ -113,6 +123,8 @@ pub async fn run(
         admission: Admission::new(limits.auth_failures_per_minute),
         keys,
         jwt,
+        #[cfg(feature = "redis")]
+        quotas,
         #[cfg(feature = "avatar")]
         avatar,
         #[cfg(feature = "deepfilter")]
@@ -181,12 +193,93 @@ pub async fn run(
 }
 
 fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .merge(crate::console::router(state.config.console))
-        .fallback(realtime)
-        .with_state(state)
+        .merge(crate::console::router(state.config.console));
+    if let Some(path) = &state.config.websocket_echo_path {
+        // The path was checked by `Config::from_cli` (no `{`, `*` or `:` that axum would parse).
+        router = router.route(path, get(echo));
+    }
+    router.fallback(realtime).with_state(state)
+}
+
+/// The sessions' WebSocket settings (reliability.md §2.1), shared by the realtime and the echo
+/// endpoints so the echo endpoint tests exactly what the sessions run behind.
+fn websocket_settings(ws: WebSocketUpgrade, limits: &crate::config::Limits) -> WebSocketUpgrade {
+    ws.max_message_size(limits.max_message_size)
+        .max_frame_size(limits.max_message_size)
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+}
+
+/// The WebSocket echo endpoint of `--websocket-echo-path` (conformance tests: Autobahn): every
+/// text and binary message comes back unchanged; tungstenite answers pings and closes. No
+/// authentication; the session cap, draining and shutdown apply as to sessions.
+async fn echo(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let at_cap = state
+        .config
+        .limits
+        .max_sessions
+        .is_some_and(|cap| state.sessions.len() >= cap);
+    if state.draining.load(Ordering::SeqCst) || at_cap {
+        return http_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            "The server is not accepting new sessions right now; retry later.",
+        );
+    }
+    let ws = match upgrade {
+        Ok(ws) => ws,
+        Err(rejection) => return upgrade_refused(&headers, rejection),
+    };
+    let token = state.sessions.token();
+    let shutdown = state.close_sessions.clone();
+    websocket_settings(ws, &state.config.limits)
+        .on_failed_upgrade(|e| warn!(error = %e, "echo: upgrade failed"))
+        .on_upgrade(move |mut socket| async move {
+            loop {
+                let msg = tokio::select! {
+                    msg = socket.recv() => msg,
+                    () = shutdown.cancelled() => {
+                        let _ = socket
+                            .send(Message::Close(Some(CloseFrame {
+                                code: 1001,
+                                reason: "server shutting down".into(),
+                            })))
+                            .await;
+                        break;
+                    }
+                };
+                match msg {
+                    Some(Ok(msg @ (Message::Text(_) | Message::Binary(_)))) => {
+                        if socket.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
+                    // Pings are answered and closes echoed by tungstenite on the next read.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_))) => {}
+                    Some(Err(e)) => {
+                        // The sessions' answer: 1009 over the size limit, 1007, 1002.
+                        if let Some((code, reason)) = connection::close_for_read_error(e) {
+                            let frame = CloseFrame {
+                                code,
+                                reason: reason.into(),
+                            };
+                            let _ = socket.send(Message::Close(Some(frame))).await;
+                        }
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            drop(token);
+        })
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
@@ -374,26 +467,21 @@ async fn admit(
         Err(rejection) => return upgrade_refused(&headers, rejection),
     };
     let lease = match &identity {
-        Some(who) => match state.admission.admit(
-            &who.name,
-            who.quota
+        Some(who) => {
+            let per_minute = who
+                .quota
                 .connections_per_minute
-                .or(limits.key_connection_rate),
-            who.quota
+                .or(limits.key_connection_rate);
+            let max_sessions = who
+                .quota
                 .max_sessions
                 .or(limits.max_sessions_per_key)
-                .filter(|n| *n > 0),
-        ) {
-            Ok(lease) => Some(lease),
-            Err(refusal) => {
-                info!(%peer, key = %who.name, ?refusal, "refused: key quota");
-                state.metrics.limited(match refusal {
-                    Refusal::KeySessions => "key_sessions",
-                    Refusal::KeyRate(_) | Refusal::AuthFailures(_) => "key_connection_rate",
-                });
-                return too_many(refusal);
+                .filter(|n| *n > 0);
+            match admit_key(&state, peer, &who.name, per_minute, max_sessions).await {
+                Ok(lease) => Some(lease),
+                Err(response) => return response,
             }
-        },
+        }
         None => None,
     };
 
@@ -434,11 +522,7 @@ async fn admit(
     let tracker = state.sessions.clone();
     let token = tracker.token();
     let active = ActiveSession::new(&state.metrics);
-    ws.max_message_size(limits.max_message_size)
-        .max_frame_size(limits.max_message_size)
-        .read_buffer_size(READ_BUFFER_SIZE)
-        .write_buffer_size(0)
-        .max_write_buffer_size(MAX_WRITE_BUFFER_SIZE)
+    websocket_settings(ws, limits)
         .protocols(["realtime"])
         .on_failed_upgrade(move |e| warn!(conn = id, error = %e, "upgrade failed"))
         .on_upgrade(move |socket| {
@@ -450,6 +534,66 @@ async fn admit(
             }
             .instrument(span)
         })
+}
+
+/// A key's share of its concurrent-session quota, held for the session's life (released when
+/// dropped): local, or global in Redis when Redis decided.
+#[derive(Debug)]
+enum KeyLease {
+    /// This server's own count.
+    Local(#[allow(dead_code, reason = "held for its Drop")] Lease),
+    /// The Redis lease (`None` when no concurrency quota applies).
+    #[cfg(feature = "redis")]
+    Global(#[allow(dead_code, reason = "held for its Drop")] Option<GlobalLease>),
+}
+
+/// Refuses or admits a new session of key `name`: the global quotas in Redis when configured
+/// and answering; the local limits without Redis, or when Redis fails and the failure mode is
+/// fail-open; HTTP 503 when it fails and the mode is fail-closed.
+async fn admit_key(
+    state: &AppState,
+    peer: SocketAddr,
+    name: &Arc<str>,
+    per_minute: Option<u32>,
+    max_sessions: Option<usize>,
+) -> Result<KeyLease, Response> {
+    let refuse = |refusal: Refusal| {
+        info!(%peer, key = %name, ?refusal, "refused: key quota");
+        state.metrics.limited(match refusal {
+            Refusal::KeySessions => "key_sessions",
+            Refusal::KeyRate(_) | Refusal::AuthFailures(_) => "key_connection_rate",
+        });
+        too_many(refusal)
+    };
+    #[cfg(feature = "redis")]
+    if let Some(quotas) = &state.quotas {
+        use crate::quota::Decision;
+        match quotas.admit(name, per_minute, max_sessions).await {
+            Ok(Decision::Admitted(lease)) => return Ok(KeyLease::Global(lease)),
+            Ok(Decision::RateLimited(wait)) => return Err(refuse(Refusal::KeyRate(wait))),
+            Ok(Decision::TooManySessions) => return Err(refuse(Refusal::KeySessions)),
+            Err(e) if quotas.fail_closed() => {
+                warn!(%peer, error = %e, "refused: global quota unavailable (fail-closed)");
+                state.metrics.limited("quota_unavailable");
+                let mut r = http_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "quota_unavailable",
+                    "The quota service is not answering; retry later.",
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                return Err(r);
+            }
+            Err(e) => {
+                warn!(%peer, error = %e, "global quota unavailable; the local limits apply");
+            }
+        }
+    }
+    state
+        .admission
+        .admit(name, per_minute, max_sessions)
+        .map(KeyLease::Local)
+        .map_err(refuse)
 }
 
 /// The answer to a request on a WebSocket path that is not a valid upgrade: 426 when it is not

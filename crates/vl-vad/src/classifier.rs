@@ -188,7 +188,7 @@ impl Tables {
                     (s / ac0).max(1e-3)
                 })
                 .collect();
-            Tables {
+            Self {
                 fft,
                 ifft,
                 window: window.into(),

@@ -776,10 +776,58 @@ async fn the_event_rate_limit_is_configurable() {
     .await;
 }
 
+#[tokio::test]
+async fn the_echo_endpoint_is_off_by_default_and_echoes_behind_the_session_limits() {
+    bounded(async {
+        let server = TestServer::default().await;
+        let refused = server.connect_to("/echo").await;
+        assert!(
+            matches!(&refused, Err(tungstenite::Error::Http(r)) if r.status() == 404),
+            "{refused:?}"
+        );
+        server.shutdown().await;
+
+        let mut config = Config {
+            websocket_echo_path: Some("/echo".into()),
+            ..Config::default()
+        };
+        config.limits.max_message_size = 1024;
+        let server = TestServer::start(config).await;
+        let mut ws = server.connect_to("/echo").await.unwrap();
+        ws.send(Message::Text("hello".into())).await.unwrap();
+        ws.send(Message::Binary(vec![7u8; 1024].into()))
+            .await
+            .unwrap();
+        for want in [
+            Message::Text("hello".into()),
+            Message::Binary(vec![7u8; 1024].into()),
+        ] {
+            let got = tokio::time::timeout(STEP, ws.next())
+                .await
+                .expect("no echo")
+                .expect("stream ended")
+                .expect("read failed");
+            assert_eq!(got, want);
+        }
+        // One byte over --max-message-size: the same refusal as a session's (close 1009).
+        ws.send(Message::Binary(vec![0u8; 1025].into()))
+            .await
+            .unwrap();
+        let frame = recv_close(&mut ws)
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, CloseCode::Size);
+        server.shutdown().await;
+    })
+    .await;
+}
+
 mod admission;
 mod console;
 mod deploy;
 mod faults;
 mod jwt;
 mod metrics;
+#[cfg(feature = "redis")]
+mod redis_quota;
 mod tls;
