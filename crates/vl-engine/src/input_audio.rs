@@ -180,6 +180,8 @@ pub(crate) struct InputAudio {
     frame: Vec<f32>,
     pub(crate) echo_canceller: Option<Box<dyn EchoCanceller>>,
     pub(crate) noise_suppressor: Option<Box<dyn NoiseSuppressor>>,
+    /// Whether `noise_suppressor` came from the deep factory.
+    pub(crate) noise_suppressor_deep: bool,
     vad: Option<Vad>,
     /// Session audio time at which `vad` was created, in ms.
     vad_origin_ms: u64,
@@ -213,6 +215,7 @@ impl InputAudio {
             frame: Vec::with_capacity(FRAME_SAMPLES),
             echo_canceller: None,
             noise_suppressor: None,
+            noise_suppressor_deep: false,
             vad: None,
             vad_origin_ms: 0,
             buffer: Vec::new(),

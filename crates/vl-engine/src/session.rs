@@ -63,6 +63,11 @@ pub struct SessionConfig {
     /// Builds the noise suppressor when the client enables `input_audio_noise_reduction`
     /// (default: [`dsp::vl_dsp_noise_suppressor`](crate::dsp::vl_dsp_noise_suppressor)).
     pub noise_suppressor: fn() -> Box<dyn NoiseSuppressor>,
+    /// Builds the suppressor of `input_audio_noise_reduction: {type:
+    /// "azure_deep_noise_suppression"}` (vl-server: DeepFilterNet3 when it has the model).
+    /// `None` (the default): that type uses [`Self::noise_suppressor`] like the others. A
+    /// `session.update` that switches between the deep type and another one rebuilds the stage.
+    pub deep_noise_suppressor: Option<crate::dsp::NoiseSuppressorFactory>,
     /// Streams VAD turns to the recogniser while the user speaks
     /// ([`BackendRequest::TranscribeStart`] / `TranscribeAudio` / `TranscribeCommit`, see
     /// [`backend`](crate::backend)), so partial transcripts arrive during speech. Off: each turn
@@ -100,6 +105,7 @@ impl Default for SessionConfig {
             expires_at: None,
             echo_canceller: crate::dsp::vl_dsp_echo_canceller,
             noise_suppressor: crate::dsp::vl_dsp_noise_suppressor,
+            deep_noise_suppressor: None,
             streaming_transcription: false,
             avatar_available: false,
             avatar_ice_servers: Vec::new(),
@@ -826,15 +832,23 @@ impl Session {
             (Some(_), false) => self.input.echo_canceller = Some((self.config.echo_canceller)()),
             (Some(_), true) => {}
         }
-        match (
-            &next.input_audio_noise_reduction,
-            self.input.noise_suppressor.is_some(),
-        ) {
+        // The deep type has its own stage when the config has one; switching to or from it
+        // rebuilds the stage, near_field <-> far_field keeps it.
+        let wanted = next.input_audio_noise_reduction.as_ref().map(|nr| {
+            nr.kind == vl_schema::audio_format::NoiseReductionType::AzureDeepNoiseSuppression
+                && self.config.deep_noise_suppressor.is_some()
+        });
+        match (wanted, self.input.noise_suppressor.is_some()) {
             (None, _) => self.input.noise_suppressor = None,
-            (Some(_), false) => {
-                self.input.noise_suppressor = Some((self.config.noise_suppressor)());
+            (Some(deep), on) if !on || deep != self.input.noise_suppressor_deep => {
+                let stage = match (&self.config.deep_noise_suppressor, deep) {
+                    (Some(factory), true) => factory.build(),
+                    _ => (self.config.noise_suppressor)(),
+                };
+                self.input.noise_suppressor = Some(stage);
+                self.input.noise_suppressor_deep = deep;
             }
-            (Some(_), true) => {}
+            (Some(_), _) => {}
         }
         if self.turn.is_none() {
             self.speech_item = None;

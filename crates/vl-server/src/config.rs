@@ -79,6 +79,11 @@ pub struct Cli {
     #[cfg(feature = "avatar")]
     #[command(flatten)]
     pub avatar: crate::avatar::AvatarArgs,
+
+    /// The deep noise suppression flags (feature `deepfilter`).
+    #[cfg(feature = "deepfilter")]
+    #[command(flatten)]
+    pub deep_ns: crate::deep_ns::DeepNsArgs,
 }
 
 /// The limit flags, each optional so the config file can supply it.
@@ -606,6 +611,9 @@ pub struct Config {
     /// Avatar WebRTC settings (feature `avatar`).
     #[cfg(feature = "avatar")]
     pub avatar: crate::avatar::AvatarSettings,
+    /// Deep noise suppression paths (feature `deepfilter`).
+    #[cfg(feature = "deepfilter")]
+    pub deep_ns: crate::deep_ns::DeepNsArgs,
 }
 
 impl fmt::Debug for Config {
@@ -646,6 +654,8 @@ impl Default for Config {
             redis: None,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::default(),
+            #[cfg(feature = "deepfilter")]
+            deep_ns: crate::deep_ns::DeepNsArgs::default(),
         }
     }
 }
@@ -826,6 +836,8 @@ impl Config {
             redis,
             #[cfg(feature = "avatar")]
             avatar: crate::avatar::AvatarSettings::from_args(cli.avatar)?,
+            #[cfg(feature = "deepfilter")]
+            deep_ns: cli.deep_ns,
         })
     }
 }

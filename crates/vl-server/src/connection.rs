@@ -80,6 +80,9 @@ pub(crate) struct ConnectionContext {
     /// The avatar service (feature `avatar`).
     #[cfg(feature = "avatar")]
     pub(crate) avatar: Option<Arc<crate::avatar::AvatarHub>>,
+    /// DeepFilterNet3 for `azure_deep_noise_suppression` (feature `deepfilter`).
+    #[cfg(feature = "deepfilter")]
+    pub(crate) deep_ns: Option<vl_engine::dsp::NoiseSuppressorFactory>,
 }
 
 /// What the reader hands the engine loop.

@@ -86,6 +86,10 @@ impl Engine {
         // Partial transcripts during speech when the recogniser can give them (whisper).
         config.streaming_transcription = ctx.backends.streams_transcription();
         config.id_seed = random_seed(ctx.id);
+        #[cfg(feature = "deepfilter")]
+        {
+            config.deep_noise_suppressor = ctx.deep_ns.clone();
+        }
         config.expires_at = limits.max_session_duration.and_then(|cap| {
             let end = SystemTime::now().checked_add(cap)?;
             let secs = end.duration_since(UNIX_EPOCH).ok()?.as_secs();

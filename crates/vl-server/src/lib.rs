@@ -21,6 +21,8 @@ pub mod backends;
 pub mod config;
 mod connection;
 pub mod console;
+#[cfg(feature = "deepfilter")]
+pub mod deep_ns;
 mod engine;
 pub mod jwt;
 pub mod metrics;

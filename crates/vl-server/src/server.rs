@@ -67,6 +67,10 @@ struct AppState {
     /// The avatar UDP socket and thread (feature `avatar`; `None` when disabled).
     #[cfg(feature = "avatar")]
     avatar: Option<Arc<crate::avatar::AvatarHub>>,
+    /// DeepFilterNet3 for `azure_deep_noise_suppression` (feature `deepfilter`; `None`: the
+    /// built-in suppressor).
+    #[cfg(feature = "deepfilter")]
+    deep_ns: Option<vl_engine::dsp::NoiseSuppressorFactory>,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
@@ -108,6 +112,8 @@ pub async fn run(
         .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
     #[cfg(feature = "avatar")]
     let avatar = crate::avatar::AvatarHub::start(&config.avatar)?;
+    #[cfg(feature = "deepfilter")]
+    let deep_ns = crate::deep_ns::factory(&config.deep_ns);
     let state = Arc::new(AppState {
         config,
         backends: Arc::clone(&backends),
@@ -124,6 +130,8 @@ pub async fn run(
         quotas,
         #[cfg(feature = "avatar")]
         avatar,
+        #[cfg(feature = "deepfilter")]
+        deep_ns,
     });
     let stop_accepting = CancellationToken::new();
     let app = router(Arc::clone(&state));
@@ -513,6 +521,8 @@ async fn admit(
         metrics: Arc::clone(&state.metrics),
         #[cfg(feature = "avatar")]
         avatar: state.avatar.clone(),
+        #[cfg(feature = "deepfilter")]
+        deep_ns: state.deep_ns.clone(),
     };
     // Track the session from now, so a shutdown racing the upgrade still waits for it.
     let tracker = state.sessions.clone();

@@ -1,6 +1,7 @@
 //! `cargo xtask eval ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]`: vl-dsp's
-//! noise suppressor against RNNoise (`nnnoiseless`, at 48 kHz through vl-codec's resampler)
-//! and the speexdsp preprocessor, with the nine real noises of `$VL_TEST_DATA/noise` (noise =
+//! noise suppressor against RNNoise (`nnnoiseless`, at 48 kHz through vl-codec's resampler),
+//! the speexdsp preprocessor and DeepFilterNet3 (the server's deep mode through vl-deepfilter at
+//! 16 kHz; `cargo xtask models --only deepfilter` first), with the nine real noises of `$VL_TEST_DATA/noise` (noise =
 //! mixture − clean) remixed at 0/5/10 dB SNR under speech at −26 dBFS, plus clean input (do no
 //! harm). Speech sets: `scenes` = the scenes' own clean speech; `heldout` = Debian asterisk
 //! G.722 prompts in es/fr/it/ru (never tuned on); `tune` = asterisk English prompts with the
@@ -240,6 +241,30 @@ fn speex(x: &[f32]) -> Result<Vec<f32>, String> {
     Ok(out)
 }
 
+/// DeepFilterNet3 through vl-deepfilter at 16 kHz (the server's deep mode), library and model
+/// from `cargo xtask models --only deepfilter` (loaded once).
+fn deepfilter(x: &[f32]) -> Result<Vec<f32>, String> {
+    static RT: std::sync::OnceLock<Result<std::sync::Arc<vl_deepfilter::Runtime>, String>> =
+        std::sync::OnceLock::new();
+    let rt = RT
+        .get_or_init(|| {
+            vl_deepfilter::Runtime::load(&vl_deepfilter::Paths::in_models_dir(
+                &crate::models::models_dir(),
+            ))
+            .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)?;
+    let mut ns = rt
+        .stream(vl_deepfilter::Config::default())
+        .map_err(|e| e.to_string())?;
+    let mut out = x.to_vec();
+    for f in out.chunks_exact_mut(vl_deepfilter::FRAME_LEN) {
+        ns.process(f).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 fn noisy(x: &[f32]) -> Result<Vec<f32>, String> {
     Ok(x.to_vec())
 }
@@ -423,10 +448,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let wav_dir = out_dir.join("wav");
     std::fs::create_dir_all(&wav_dir).map_err(|e| e.to_string())?;
-    let engines: [(&str, Engine); 4] = [
+    let engines: [(&str, Engine); 5] = [
         ("noisy", noisy),
         ("speexdsp", speex),
         ("RNNoise", rnnoise),
+        ("DeepFilterNet3", deepfilter),
         ("vl-dsp", ours),
     ];
     let conditions: [(&str, Option<f64>); 4] = [

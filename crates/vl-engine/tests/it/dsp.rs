@@ -315,3 +315,68 @@ fn the_canceller_forgets_unplayed_audio_when_the_client_stops_playing() {
     assert_eq!(of_type(&h.take(), "error").len(), 1);
     assert_eq!(CLEARED.load(Ordering::SeqCst), 2);
 }
+
+static BUILTIN_BUILT: AtomicUsize = AtomicUsize::new(0);
+static BUILTIN_SAMPLES: AtomicUsize = AtomicUsize::new(0);
+static DEEP_BUILT: AtomicUsize = AtomicUsize::new(0);
+static DEEP_SAMPLES: AtomicUsize = AtomicUsize::new(0);
+
+/// A suppressor that counts the samples it sees in `samples`.
+#[derive(Debug)]
+struct Counting(&'static AtomicUsize);
+
+impl NoiseSuppressor for Counting {
+    fn process(&mut self, frame: &mut [f32]) {
+        self.0.fetch_add(frame.len(), Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn deep_type_uses_the_deep_factory_and_switches_live() {
+    let mut config = SessionConfig::new("gpt-4o");
+    config.noise_suppressor = || {
+        BUILTIN_BUILT.fetch_add(1, Ordering::SeqCst);
+        Box::new(Counting(&BUILTIN_SAMPLES))
+    };
+    config.deep_noise_suppressor = Some(vl_engine::dsp::NoiseSuppressorFactory::new(|| {
+        DEEP_BUILT.fetch_add(1, Ordering::SeqCst);
+        Box::new(Counting(&DEEP_SAMPLES))
+    }));
+    let mut h = Harness::with_config(config);
+    h.take();
+    let counts = || {
+        [
+            BUILTIN_BUILT.load(Ordering::SeqCst),
+            BUILTIN_SAMPLES.load(Ordering::SeqCst),
+            DEEP_BUILT.load(Ordering::SeqCst),
+            DEEP_SAMPLES.load(Ordering::SeqCst),
+        ]
+    };
+    let set = |h: &mut Harness, kind: &str| {
+        let nr = if kind == "null" {
+            serde_json::Value::Null
+        } else {
+            json!({ "type": kind })
+        };
+        h.send(json!({"type": "session.update", "session": {"input_audio_noise_reduction": nr}}));
+        h.take();
+        h.append_pcm(&vec![0i16; 24_000], 24_000, 20);
+        h.take();
+    };
+    set(&mut h, "near_field");
+    assert_eq!(counts(), [1, 16_000, 0, 0]);
+    set(&mut h, "azure_deep_noise_suppression");
+    assert_eq!(counts(), [1, 16_000, 1, 16_000]);
+    // Still deep: the stage (and its state) is kept.
+    set(&mut h, "azure_deep_noise_suppression");
+    assert_eq!(counts(), [1, 16_000, 1, 32_000]);
+    set(&mut h, "far_field");
+    assert_eq!(counts(), [2, 32_000, 1, 32_000]);
+    // near_field <-> far_field keeps the built-in stage.
+    set(&mut h, "near_field");
+    assert_eq!(counts(), [2, 48_000, 1, 32_000]);
+    set(&mut h, "null");
+    assert_eq!(counts(), [2, 48_000, 1, 32_000]);
+    set(&mut h, "azure_deep_noise_suppression");
+    assert_eq!(counts(), [2, 48_000, 2, 48_000]);
+}
