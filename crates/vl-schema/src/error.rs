@@ -160,7 +160,17 @@ impl DecodeError {
     ) -> Self {
         let inner = err.inner();
         if inner.is_syntax() || inner.is_eof() {
-            return Self::syntax(&inner.to_string());
+            // The text was valid JSON (the peek parsed it): a field's own parser refused the
+            // shape of its value. Name the field and keep the client's event id.
+            let path = err.path().to_string();
+            if !path.is_empty() && path != "." {
+                return Self::field(path, FieldProblem::WrongType, "a valid value", event_id);
+            }
+            return Self::new(
+                DecodeErrorKind::Syntax,
+                event_id,
+                format!("The event is not valid JSON: {inner}."),
+            );
         }
         let full = inner.to_string();
         // serde_json appends " at line L column C" to messages of errors it positions.

@@ -676,3 +676,15 @@ fn escaped_append_audio_is_unescaped() {
     let err = vl_schema::parse_append_ref(r#"{"type":"input_audio_buffer.append"}"#).unwrap_err();
     assert_eq!(err.code(), "missing_required_parameter");
 }
+
+/// Found by `arbitrary_fields_under_a_known_type_never_panic` in CI (2026-12-03): a session given
+/// as an array lost the client's `event_id` in its error.
+#[test]
+fn a_session_given_as_an_array_keeps_the_event_id() {
+    for ty in ["transcription_session.update", "session.update"] {
+        let text = format!(r#"{{"session":[false],"type":"{ty}","event_id":"evt_p"}}"#);
+        let err = decode_client_event(&text).expect_err(&text);
+        assert!(CODES.contains(&err.code()), "{ty}: {}", err.code());
+        assert_eq!(err.event_id(), Some("evt_p"), "{ty}: {}", err.message());
+    }
+}
