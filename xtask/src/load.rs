@@ -128,20 +128,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let out = take_flag(&mut args, "--out")
         .map_or_else(|| cmd::project_root().join("artifacts/load"), PathBuf::from);
     let bin_dir = take_flag(&mut args, "--bin-dir").map(PathBuf::from);
-    let max_p99_ms = take_flag(&mut args, "--max-p99-ms")
-        .map(|v| {
-            v.parse::<f64>().ok().filter(|ms| *ms > 0.0).ok_or_else(|| {
-                format!("load: --max-p99-ms wants a positive number of ms, not `{v}`")
-            })
-        })
-        .transpose()?;
-    let max_idle_kib = take_flag(&mut args, "--max-idle-kib")
-        .map(|v| {
-            v.parse::<f64>().ok().filter(|k| *k > 0.0).ok_or_else(|| {
-                format!("load: --max-idle-kib wants a positive number of KiB, not `{v}`")
-            })
-        })
-        .transpose()?;
+    let max_p99_ms = take_positive(&mut args, "--max-p99-ms", "ms")?;
+    let max_idle_kib = take_positive(&mut args, "--max-idle-kib", "KiB")?;
     let dsp = match args.iter().position(|a| a == "--dsp") {
         Some(i) => {
             args.remove(i);
@@ -190,6 +178,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         check_gates(&report, max_p99_ms, max_idle_kib)?;
     }
     Ok(())
+}
+
+/// Takes `--name VALUE` out of `args` as a positive number (of `unit`), if it is there.
+fn take_positive(args: &mut Vec<String>, name: &str, unit: &str) -> Result<Option<f64>, String> {
+    take_flag(args, name)
+        .map(|v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| *x > 0.0)
+                .ok_or_else(|| format!("load: {name} wants a positive number of {unit}, not `{v}`"))
+        })
+        .transpose()
 }
 
 /// Fails when a gated latency's p99 in the JSON `report` is over `max_p99_ms`, or the idle RSS

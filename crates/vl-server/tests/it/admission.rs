@@ -6,7 +6,8 @@ use super::metrics::metric;
 use super::*;
 use vl_server::auth::KeyQuota;
 
-fn retry_after(result: &Result<Ws, tungstenite::Error>) -> Option<u64> {
+/// The `Retry-After` seconds of a refused upgrade.
+pub(super) fn retry_after(result: &Result<Ws, tungstenite::Error>) -> Option<u64> {
     match result {
         Err(tungstenite::Error::Http(r)) => r
             .headers()
@@ -17,7 +18,8 @@ fn retry_after(result: &Result<Ws, tungstenite::Error>) -> Option<u64> {
     }
 }
 
-fn http_status_ref(result: &Result<Ws, tungstenite::Error>) -> u16 {
+/// The HTTP status of a refused upgrade (101 when it succeeded).
+pub(super) fn http_status_ref(result: &Result<Ws, tungstenite::Error>) -> u16 {
     match result {
         Err(tungstenite::Error::Http(r)) => r.status().as_u16(),
         Err(e) => panic!("expected an HTTP error, got {e}"),

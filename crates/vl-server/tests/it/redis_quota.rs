@@ -11,6 +11,7 @@ use redis::AsyncCommands as _;
 use vl_server::auth::KeyQuota;
 use vl_server::quota::{RedisConfig, RedisQuotas};
 
+use super::admission::{http_status_ref as status, retry_after};
 use super::*;
 
 const PATH: &str = "/voice-live/realtime?api-version=2026-07-15&model=gpt-realtime";
@@ -149,14 +150,6 @@ async fn connect(server: &TestServer) -> Result<Ws, tungstenite::Error> {
     server.connect_with(PATH, &[("api-key", "key-k")]).await
 }
 
-fn status(result: &Result<Ws, tungstenite::Error>) -> u16 {
-    match result {
-        Err(tungstenite::Error::Http(r)) => r.status().as_u16(),
-        Err(e) => panic!("expected an HTTP answer, got {e}"),
-        Ok(_) => 101,
-    }
-}
-
 fn error_code(result: &Result<Ws, tungstenite::Error>) -> String {
     match result {
         Err(tungstenite::Error::Http(r)) => {
@@ -168,17 +161,6 @@ fn error_code(result: &Result<Ws, tungstenite::Error>) -> String {
                 .to_owned()
         }
         _ => String::new(),
-    }
-}
-
-fn retry_after(result: &Result<Ws, tungstenite::Error>) -> Option<u64> {
-    match result {
-        Err(tungstenite::Error::Http(r)) => r
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok()),
-        _ => None,
     }
 }
 
