@@ -413,7 +413,12 @@ async fn open(cfg: &LoadConfig, coll: &Shared) -> Result<Ws, String> {
         request.headers_mut().insert("api-key", value);
     }
     let begun = Instant::now();
-    let (mut ws, _) = match timeout(STEP, tokio_tungstenite::connect_async(request)).await {
+    let (mut ws, _) = match timeout(
+        STEP,
+        tokio_tungstenite::connect_async_with_config(request, None, true),
+    )
+    .await
+    {
         Ok(Ok(pair)) => pair,
         Ok(Err(tungstenite::Error::Http(r))) => {
             return Err(format!("http_{}", r.status().as_u16()));

@@ -139,7 +139,7 @@ pub async fn run(
     let stop = stop_accepting.clone().cancelled_owned();
     let mut serve = match acceptor {
         None => tokio::spawn(
-            axum::serve(listener, make)
+            axum::serve(crate::tls::NoDelayListener(listener), make)
                 .with_graceful_shutdown(stop)
                 .into_future(),
         ),

@@ -156,8 +156,57 @@ impl Connected<IncomingStream<'_, TcpListener>> for Peer {
     }
 }
 
+/// A plain TCP listener that turns Nagle's algorithm off on every accepted connection:
+/// realtime events are small writes, and with Nagle on a second write waits for the ACK of the
+/// first, which the peer's delayed ACK can hold back ~40 ms.
+#[derive(Debug)]
+pub struct NoDelayListener(pub TcpListener);
+
+impl Listener for NoDelayListener {
+    type Io = TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (stream, peer) = Listener::accept(&mut self.0).await;
+        if let Err(e) = stream.set_nodelay(true) {
+            debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        (stream, peer)
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+impl Connected<IncomingStream<'_, NoDelayListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, NoDelayListener>) -> Self {
+        Self(*stream.remote_addr())
+    }
+}
+
 impl Connected<IncomingStream<'_, TlsListener>> for Peer {
     fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
         Self(*stream.remote_addr())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every connection the plain listener hands to axum has Nagle's algorithm off.
+    #[tokio::test]
+    async fn plain_connections_have_nodelay_set() {
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let mut listener = NoDelayListener(tcp);
+        let client = tokio::spawn(async move { TcpStream::connect(addr).await.unwrap() });
+        let (stream, _) = Listener::accept(&mut listener).await;
+        assert!(
+            stream.nodelay().unwrap(),
+            "accepted stream still has Nagle on"
+        );
+        drop(client.await.unwrap());
     }
 }
