@@ -41,19 +41,29 @@ pub trait NoiseSuppressor: fmt::Debug + Send {
     fn process(&mut self, frame: &mut [f32]);
 }
 
+/// What a [`NoiseSuppressorFactory`] closure returns: a stage, or why it cannot build one now
+/// (the session then uses the built-in suppressor and tells the client with a `warning`).
+pub type BuildResult = Result<Box<dyn NoiseSuppressor>, String>;
+
 /// Builds a noise suppressor for each session that enables it: a shared, thread-safe
-/// factory (it may hold a loaded model), cheap to clone.
+/// factory (it may hold a loaded model, or a cap on concurrent streams), cheap to clone.
 #[derive(Clone)]
-pub struct NoiseSuppressorFactory(Arc<dyn Fn() -> Box<dyn NoiseSuppressor> + Send + Sync>);
+pub struct NoiseSuppressorFactory(Arc<dyn Fn() -> BuildResult + Send + Sync>);
 
 impl NoiseSuppressorFactory {
     /// A factory calling `build` for each new stage.
     pub fn new(build: impl Fn() -> Box<dyn NoiseSuppressor> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(move || Ok(build())))
+    }
+
+    /// A factory that may refuse: `build` returns `Err(reason)` when it cannot give a stage
+    /// (e.g. a limit on concurrent streams is reached).
+    pub fn fallible(build: impl Fn() -> BuildResult + Send + Sync + 'static) -> Self {
         Self(Arc::new(build))
     }
 
-    /// A new stage.
-    pub fn build(&self) -> Box<dyn NoiseSuppressor> {
+    /// A new stage, or why none could be built.
+    pub fn build(&self) -> BuildResult {
         (self.0)()
     }
 }

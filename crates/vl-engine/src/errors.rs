@@ -26,6 +26,9 @@ pub mod codes {
     pub const UNSUPPORTED: &str = "unsupported_feature";
     /// The session will expire soon (warning).
     pub const SESSION_EXPIRING: &str = "session_expiring";
+    /// `azure_deep_noise_suppression` could not get a deep stage (e.g. the server's limit on
+    /// concurrent deep streams); the built-in suppressor runs instead (warning).
+    pub const DEEP_NOISE_SUPPRESSION_UNAVAILABLE: &str = "deep_noise_suppression_unavailable";
     /// A backend failed (`response.done` failed).
     pub const BACKEND_ERROR: &str = "backend_error";
     /// A backend did not answer in time (`response.done` failed).

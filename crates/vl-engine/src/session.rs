@@ -841,9 +841,25 @@ impl Session {
         match (wanted, self.input.noise_suppressor.is_some()) {
             (None, _) => self.input.noise_suppressor = None,
             (Some(deep), on) if !on || deep != self.input.noise_suppressor_deep => {
-                let stage = match (&self.config.deep_noise_suppressor, deep) {
+                let built = match (&self.config.deep_noise_suppressor, deep) {
                     (Some(factory), true) => factory.build(),
-                    _ => (self.config.noise_suppressor)(),
+                    _ => Ok((self.config.noise_suppressor)()),
+                };
+                let (stage, deep) = match built {
+                    Ok(stage) => (stage, deep),
+                    Err(reason) => {
+                        self.emit(WarningEvent {
+                            event_id: None,
+                            warning: Warning {
+                                message: format!(
+                                    "Deep noise suppression is not available ({reason}); the built-in noise suppressor is used instead."
+                                ),
+                                code: Some(codes::DEEP_NOISE_SUPPRESSION_UNAVAILABLE.to_owned()),
+                                param: Some("session.input_audio_noise_reduction.type".to_owned()),
+                            },
+                        });
+                        ((self.config.noise_suppressor)(), false)
+                    }
                 };
                 self.input.noise_suppressor = Some(stage);
                 self.input.noise_suppressor_deep = deep;

@@ -2,9 +2,14 @@
 //! "azure_deep_noise_suppression"}` runs DeepFilterNet3 (crates/vl-deepfilter: libDF's
 //! `libdeepfilter.so` opened at run time, the pinned ONNX model) when the server has it;
 //! `near_field` / `far_field` keep vl-dsp's built-in suppressor. Without the files the deep type
-//! falls back to the built-in one, with one warning at startup.
+//! falls back to the built-in one, with one warning at startup. At most
+//! `--max-deep-ns-streams` sessions run a deep stream at once (each costs about a third of a
+//! core); a session beyond that gets the built-in suppressor and a `warning`
+//! (`deep_noise_suppression_unavailable`) until it asks again with a stream free.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tracing::{info, warn};
 use vl_engine::dsp::{NoiseSuppressor, NoiseSuppressorFactory};
@@ -20,6 +25,11 @@ pub struct DeepNsArgs {
     /// $VL_MODELS/deepfilter/DeepFilterNet3_onnx.tar.gz]
     #[arg(long, env = "VL_DEEP_NS_MODEL", value_name = "FILE")]
     pub deep_ns_model: Option<PathBuf>,
+    /// Sessions that may run a deep noise suppression stream at once (each costs about a third
+    /// of a CPU core); beyond that a session gets the built-in suppressor and a warning. 0 turns
+    /// the deep mode off [default: the number of CPU cores]
+    #[arg(long, env = "VL_MAX_DEEP_NS_STREAMS", value_name = "N")]
+    pub max_deep_ns_streams: Option<usize>,
 }
 
 impl DeepNsArgs {
@@ -31,11 +41,51 @@ impl DeepNsArgs {
             model: self.deep_ns_model.clone().unwrap_or(default.model),
         }
     }
+
+    /// The cap on concurrent deep streams: the flag, else the number of CPU cores.
+    pub fn max_streams(&self) -> usize {
+        self.max_deep_ns_streams.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
 }
 
-/// A [`vl_deepfilter::DeepFilter`] stream as an engine stage.
+/// Counts live deep streams; [`StreamSlot::take`] refuses beyond the cap.
 #[derive(Debug)]
-struct Deep(vl_deepfilter::DeepFilter);
+struct StreamSlots {
+    live: AtomicUsize,
+    max: usize,
+}
+
+/// One live deep stream's place under the cap, given back when dropped.
+#[derive(Debug)]
+struct StreamSlot(Arc<StreamSlots>);
+
+impl StreamSlot {
+    /// A place under the cap, or `None` when all `max` are taken.
+    fn take(slots: &Arc<StreamSlots>) -> Option<Self> {
+        slots
+            .live
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < slots.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(Arc::clone(slots)))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A [`vl_deepfilter::DeepFilter`] stream as an engine stage, holding its place under the cap.
+#[derive(Debug)]
+struct Deep(
+    vl_deepfilter::DeepFilter,
+    #[allow(dead_code, reason = "held for its Drop")] StreamSlot,
+);
 
 impl NoiseSuppressor for Deep {
     fn process(&mut self, frame: &mut [f32]) {
@@ -45,23 +95,43 @@ impl NoiseSuppressor for Deep {
 }
 
 /// Loads the library and checks the model once; the factory then builds one stream per session
-/// (a stream that fails to build falls back to the built-in suppressor, with a warning).
-/// `None` (with one warning) when the files are missing or unusable.
+/// while fewer than [`DeepNsArgs::max_streams`] are live (beyond that, and when a stream fails
+/// to build, the session gets the built-in suppressor and a warning). `None` (with one warning)
+/// when the files are missing or unusable, or the cap is 0.
 pub fn factory(args: &DeepNsArgs) -> Option<NoiseSuppressorFactory> {
+    let max = args.max_streams();
+    if max == 0 {
+        info!("azure_deep_noise_suppression off (--max-deep-ns-streams 0): built-in suppressor");
+        return None;
+    }
     let paths = args.paths();
     match vl_deepfilter::Runtime::load(&paths) {
         Ok(rt) => {
             info!(
                 library = %paths.library.display(),
                 model = %paths.model.display(),
+                max_streams = max,
                 "azure_deep_noise_suppression: DeepFilterNet3"
             );
-            Some(NoiseSuppressorFactory::new(move || {
+            let slots = Arc::new(StreamSlots {
+                live: AtomicUsize::new(0),
+                max,
+            });
+            Some(NoiseSuppressorFactory::fallible(move || {
+                let Some(slot) = StreamSlot::take(&slots) else {
+                    warn!(
+                        max,
+                        "all deep noise suppression streams in use; built-in suppressor"
+                    );
+                    return Err(format!(
+                        "all {max} deep noise suppression streams are in use"
+                    ));
+                };
                 match rt.stream(vl_deepfilter::Config::default()) {
-                    Ok(s) => Box::new(Deep(s)),
+                    Ok(s) => Ok(Box::new(Deep(s, slot))),
                     Err(e) => {
                         warn!(error = %e, "DeepFilterNet3 stream failed; built-in noise suppression");
-                        vl_engine::dsp::vl_dsp_noise_suppressor()
+                        Err(format!("the DeepFilterNet3 stream failed: {e}"))
                     }
                 }
             }))
@@ -118,9 +188,10 @@ mod tests {
         let args = DeepNsArgs {
             deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
             deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
+            max_deep_ns_streams: None,
         };
         let f = factory(&args).expect("run `cargo xtask models --only deepfilter`");
-        let deep = noise_drop_db(&mut *f.build());
+        let deep = noise_drop_db(&mut *f.build().unwrap());
         let builtin = noise_drop_db(&mut *vl_engine::dsp::vl_dsp_noise_suppressor());
         assert!(deep < -35.0, "deep {deep:.1} dB");
         assert!(builtin > -30.0, "built-in {builtin:.1} dB");
@@ -131,7 +202,54 @@ mod tests {
         let args = DeepNsArgs {
             deep_ns_library: Some("/nonexistent/libdeepfilter.so".into()),
             deep_ns_model: Some("/nonexistent/model.tar.gz".into()),
+            max_deep_ns_streams: None,
         };
         assert!(factory(&args).is_none());
+    }
+
+    /// With the real model and a cap of 2: a third stream is refused with the reason, and a
+    /// dropped stream frees its place. Needs `cargo xtask models --only deepfilter`.
+    #[test]
+    fn the_factory_caps_concurrent_deep_streams() {
+        let dir = models_dir();
+        let args = DeepNsArgs {
+            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
+            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
+            max_deep_ns_streams: Some(2),
+        };
+        let f = factory(&args).expect("run `cargo xtask models --only deepfilter`");
+        let a = f.build().unwrap();
+        let b = f.build().unwrap();
+        let refused = f.build().map(|_| ()).unwrap_err();
+        assert!(refused.contains("all 2"), "{refused}");
+        drop(a);
+        let c = f.build().unwrap();
+        assert!(f.build().is_err());
+        drop((b, c));
+        assert!(f.build().is_ok());
+    }
+
+    #[test]
+    fn a_cap_of_zero_turns_the_deep_mode_off() {
+        let dir = models_dir();
+        let args = DeepNsArgs {
+            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
+            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
+            max_deep_ns_streams: Some(0),
+        };
+        assert!(factory(&args).is_none());
+    }
+
+    #[test]
+    fn slots_are_counted_and_given_back() {
+        let slots = Arc::new(StreamSlots {
+            live: AtomicUsize::new(0),
+            max: 1,
+        });
+        let one = StreamSlot::take(&slots).unwrap();
+        assert!(StreamSlot::take(&slots).is_none());
+        drop(one);
+        assert!(StreamSlot::take(&slots).is_some());
+        assert_eq!(slots.live.load(Ordering::Acquire), 0);
     }
 }

@@ -380,3 +380,54 @@ fn deep_type_uses_the_deep_factory_and_switches_live() {
     set(&mut h, "azure_deep_noise_suppression");
     assert_eq!(counts(), [2, 48_000, 2, 48_000]);
 }
+
+static REFUSED_BUILTIN_SAMPLES: AtomicUsize = AtomicUsize::new(0);
+static REFUSED_DEEP_SAMPLES: AtomicUsize = AtomicUsize::new(0);
+
+/// A deep factory that refuses (the server's cap on deep streams): the session warns with
+/// `deep_noise_suppression_unavailable`, runs the built-in suppressor, and a later update that
+/// asks for the deep type again tries the factory again.
+#[test]
+fn refused_deep_stage_falls_back_with_a_warning() {
+    static ALLOW: AtomicUsize = AtomicUsize::new(0);
+    let mut config = SessionConfig::new("gpt-4o");
+    config.noise_suppressor = || Box::new(Counting(&REFUSED_BUILTIN_SAMPLES));
+    config.deep_noise_suppressor = Some(vl_engine::dsp::NoiseSuppressorFactory::fallible(|| {
+        if ALLOW.load(Ordering::SeqCst) == 0 {
+            Err("all 2 deep streams are in use".to_owned())
+        } else {
+            Ok(Box::new(Counting(&REFUSED_DEEP_SAMPLES)))
+        }
+    }));
+    let mut h = Harness::with_config(config);
+    h.take();
+    let deep = json!({"type": "session.update", "event_id": "u1",
+        "session": {"input_audio_noise_reduction": {"type": "azure_deep_noise_suppression"}}});
+    h.send(deep.clone());
+    let out = h.take();
+    let warnings = of_type(&out, "warning");
+    assert_eq!(warnings.len(), 1, "{out:?}");
+    assert_eq!(
+        warnings[0]["warning"]["code"],
+        "deep_noise_suppression_unavailable"
+    );
+    assert!(
+        warnings[0]["warning"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("all 2 deep streams are in use")),
+        "{warnings:?}"
+    );
+    // The update itself still applies.
+    assert_eq!(of_type(&out, "session.updated").len(), 1);
+    h.append_pcm(&vec![0i16; 24_000], 24_000, 20);
+    h.take();
+    assert_eq!(REFUSED_BUILTIN_SAMPLES.load(Ordering::SeqCst), 16_000);
+    // A stream is free again: asking for the deep type again gets it, without a warning.
+    ALLOW.store(1, Ordering::SeqCst);
+    h.send(deep);
+    assert!(of_type(&h.take(), "warning").is_empty());
+    h.append_pcm(&vec![0i16; 24_000], 24_000, 20);
+    h.take();
+    assert_eq!(REFUSED_BUILTIN_SAMPLES.load(Ordering::SeqCst), 16_000);
+    assert_eq!(REFUSED_DEEP_SAMPLES.load(Ordering::SeqCst), 16_000);
+}
