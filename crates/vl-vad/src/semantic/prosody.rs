@@ -205,24 +205,10 @@ impl ProsodyTracker {
 
 /// Pitch of the last 40 ms (decimated to 4 kHz) in semitones re 100 Hz, or `None` if unvoiced.
 fn pitch_semitones(x: &[f32; DEC_WIN]) -> Option<f32> {
-    let mut ncc = [0.0_f32; MAX_LAG + 2];
+    let ncc = correlations(x);
     let (mut best, mut best_lag) = (0.0_f32, 0usize);
-    for lag in MIN_LAG..=MAX_LAG + 1 {
-        let n = DEC_WIN - lag;
-        let (a, b) = (&x[..n], &x[lag..]);
-        let (mut xy, mut xx, mut yy) = (0.0_f32, 0.0_f32, 0.0_f32);
-        for (&p, &q) in a.iter().zip(b) {
-            xy += p * q;
-            xx += p * p;
-            yy += q * q;
-        }
-        let r = if xx > 1e-9 && yy > 1e-9 {
-            xy / (xx * yy).sqrt()
-        } else {
-            0.0
-        };
-        ncc[lag] = r;
-        if lag <= MAX_LAG && r > best {
+    for (lag, &r) in ncc.iter().enumerate().take(MAX_LAG + 1).skip(MIN_LAG) {
+        if r > best {
             best = r;
             best_lag = lag;
         }
@@ -251,6 +237,50 @@ fn pitch_semitones(x: &[f32; DEC_WIN]) -> Option<f32> {
     Some(12.0 * (f0 / 100.0).log2())
 }
 
+/// The normalised autocorrelation of the decimated window at lags `MIN_LAG..=MAX_LAG + 1`
+/// (entries below `MIN_LAG` stay 0).
+fn correlations(x: &[f32; DEC_WIN]) -> [f32; MAX_LAG + 2] {
+    let mut ncc = [0.0_f32; MAX_LAG + 2];
+    // Energies of the two overlapping parts, kept as running sums (f64) instead of recomputed
+    // per lag: xx = Σ x[..n]², yy = Σ x[lag..]² with n = DEC_WIN − lag.
+    let mut xx: f64 = x[..DEC_WIN - MIN_LAG]
+        .iter()
+        .map(|&v| f64::from(v * v))
+        .sum();
+    let mut yy: f64 = x[MIN_LAG..].iter().map(|&v| f64::from(v * v)).sum();
+    for lag in MIN_LAG..=MAX_LAG + 1 {
+        let n = DEC_WIN - lag;
+        if lag > MIN_LAG {
+            xx -= f64::from(x[n] * x[n]);
+            yy -= f64::from(x[lag - 1] * x[lag - 1]);
+        }
+        let xy = dot(&x[..n], &x[lag..]);
+        let (exx, eyy) = (xx as f32, yy as f32);
+        ncc[lag] = if exx > 1e-9 && eyy > 1e-9 {
+            xy / (exx * eyy).sqrt()
+        } else {
+            0.0
+        };
+    }
+    ncc
+}
+
+/// Σ a[i]·b[i] over the shorter length, in 8 independent lanes so the compiler vectorises it.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0_f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (p, q) in ca.zip(cb) {
+        for ((lane, &pk), &qk) in lanes.iter_mut().zip(p).zip(q) {
+            *lane += pk * qk;
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(&p, &q)| p * q).sum();
+    lanes.iter().sum::<f32>() + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +304,48 @@ mod tests {
             t.push(f, true);
         }
         t.features()
+    }
+
+    #[test]
+    fn fast_correlations_match_the_direct_definition() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut noise = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / 8_388_608.0 - 1.0
+        };
+        for case in 0..50 {
+            let f0 = 80.0 + 12.0 * case as f32;
+            let noisiness = [0.0_f32, 0.1, 0.5, 2.0][case % 4];
+            let mut x = [0.0_f32; DEC_WIN];
+            for (i, v) in x.iter_mut().enumerate() {
+                let t = i as f32 * DECIM as f32 / 16_000.0;
+                let ph = std::f32::consts::TAU * f0 * t;
+                *v = 0.1 * (ph.sin() + 0.5 * (2.0 * ph).sin()) + 0.1 * noisiness * noise();
+            }
+            let fast = correlations(&x);
+            for lag in MIN_LAG..=MAX_LAG + 1 {
+                let (a, b) = (&x[..DEC_WIN - lag], &x[lag..]);
+                let xy: f64 = a.iter().zip(b).map(|(&p, &q)| f64::from(p * q)).sum();
+                let xx: f64 = a.iter().map(|&p| f64::from(p * p)).sum();
+                let yy: f64 = b.iter().map(|&q| f64::from(q * q)).sum();
+                let direct = (xy / (xx * yy).sqrt()) as f32;
+                assert!(
+                    (fast[lag] - direct).abs() < 1e-4,
+                    "case {case} lag {lag}: {} vs {direct}",
+                    fast[lag]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dot_matches_a_plain_sum_at_every_length() {
+        let a: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..40).map(|i| (i as f32 * 0.11).cos()).collect();
+        for n in 0..40 {
+            let plain: f32 = a[..n].iter().zip(&b[..n]).map(|(p, q)| p * q).sum();
+            assert!((dot(&a[..n], &b[..n]) - plain).abs() < 1e-4, "n {n}");
+        }
     }
 
     #[test]
