@@ -127,7 +127,7 @@ pub fn factory(args: &DeepNsArgs) -> Option<NoiseSuppressorFactory> {
                         "all {max} deep noise suppression streams are in use"
                     ));
                 };
-                match rt.stream(vl_deepfilter::Config::default()) {
+                match off_the_runtime(|| rt.stream(vl_deepfilter::Config::default())) {
                     Ok(s) => Ok(Box::new(Deep(s, slot))),
                     Err(e) => {
                         warn!(error = %e, "DeepFilterNet3 stream failed; built-in noise suppression");
@@ -143,6 +143,18 @@ pub fn factory(args: &DeepNsArgs) -> Option<NoiseSuppressorFactory> {
             );
             None
         }
+    }
+}
+
+/// Runs `f` (building a DeepFilterNet3 stream parses the model: hundreds of ms) so that it does
+/// not hold up other sessions: inside tokio's multi-threaded runtime through `block_in_place`,
+/// which hands this worker's other tasks to another thread first; elsewhere directly.
+fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
@@ -238,6 +250,24 @@ mod tests {
             max_deep_ns_streams: Some(0),
         };
         assert!(factory(&args).is_none());
+    }
+
+    /// Inside the server's multi-threaded runtime the build runs via `block_in_place` (which
+    /// panics on a current-thread runtime, so the flavour check matters), and plainly elsewhere.
+    #[test]
+    fn builds_run_off_the_runtime_in_every_context() {
+        assert_eq!(off_the_runtime(|| 1), 1);
+        let current = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(current.block_on(async { off_the_runtime(|| 2) }), 2);
+        let multi = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let on_worker =
+            multi.block_on(async { tokio::spawn(async { off_the_runtime(|| 3) }).await.unwrap() });
+        assert_eq!(on_worker, 3);
     }
 
     #[test]
