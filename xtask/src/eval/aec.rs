@@ -1,6 +1,7 @@
 //! `cargo xtask eval aec [--out DIR] [--dump] [--replay [SCENARIO...]]`: vl-dsp's echo canceller against speexdsp MDF (Debian
 //! `libspeexdsp-dev`; tail 256 ms and tail = delay + 300 ms, linear filter only as in
-//! audio-dsp.md §5.3, and with its preprocessor's residual echo + noise suppression) on
+//! audio-dsp.md §5.3, and with its preprocessor's residual echo + noise suppression) and
+//! WebRTC AEC3 (alone and + NS high, through the `sonora` port; settings in `webrtc.rs`) on
 //! scripted scenarios with fixed seeds: far end = Debian asterisk prompts
 //! (`/usr/share/asterisk/sounds/en/*.wav`, 8 kHz → 16 kHz) at −24 dBFS; near end = the DPDFNet
 //! clean speech of `$VL_TEST_DATA/noise`; synthetic RIRs (RT60 0.2–0.7 s); ERL +10/0/−6 dB;
@@ -223,6 +224,21 @@ fn engines(s: &Spec) -> Vec<(String, Run)> {
         format!("speex MDF {} ms + pre", tail / 16),
         Box::new(move |sc: &Scenario| speex(sc, tail, true)),
     ));
+    // WebRTC APM through sonora (settings in eval/webrtc.rs): AEC3 alone and AEC3 + NS high.
+    v.push((
+        "WebRTC AEC3".into(),
+        Box::new(|sc: &Scenario| super::webrtc::aec3(&sc.mic, &sc.far, None)),
+    ));
+    v.push((
+        "WebRTC AEC3 + NS high".into(),
+        Box::new(|sc: &Scenario| {
+            super::webrtc::aec3(
+                &sc.mic,
+                &sc.far,
+                Some(sonora::config::NoiseSuppressionLevel::High),
+            )
+        }),
+    ));
     v
 }
 
@@ -413,22 +429,25 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], pesq, mic_pesq, r[7]
         );
     }
-    // Ratios ours / best speex per scenario.
+    // Ours against speex (tail = delay + 300 ms, engine 3) and WebRTC AEC3 (engine 5).
     let _ = writeln!(
         table,
-        "\n| scenario | steady ERLE ours − speex tail=delay+300 (dB) | DT PESQ ours / speex | \n|---|---|---|"
+        "\n| scenario | steady ERLE ours − speex tail=delay+300 (dB) | DT PESQ ours / speex | steady ERLE ours − AEC3 (dB) | 22–30 s ERLE ours − AEC3 (dB) | DT PESQ ours / AEC3 |\n|---|---|---|---|---|---|"
     );
     for scen in 0..SPECS.len() {
         let ours_r = &rows[scen * per].2;
         let sp = &rows[scen * per + 3].2;
-        let po = m[scen * (per + 1) + 1].pesq;
-        let ps = m[scen * (per + 1) + 4].pesq;
+        let a3 = &rows[scen * per + 5].2;
+        let pesq = |e: usize| m[scen * (per + 1) + 1 + e].pesq;
         let _ = writeln!(
             table,
-            "| {} | {:+.1} | {:.2} |",
+            "| {} | {:+.1} | {:.2} | {:+.1} | {:+.1} | {:.2} |",
             SPECS[scen].name,
             ours_r[4] - sp[4],
-            po / ps
+            pesq(0) / pesq(3),
+            ours_r[4] - a3[4],
+            ours_r[5] - a3[5],
+            pesq(0) / pesq(5)
         );
     }
     println!("{table}");
@@ -526,6 +545,8 @@ fn plot(path: &std::path::Path, curves: &[(String, Vec<f64>)]) -> Result<(), Str
         [0, 0, 200],
         [0, 150, 0],
         [120, 0, 160],
+        [0, 170, 170],
+        [90, 90, 90],
     ];
     // Grid every 10 dB (0..60 dB) and every 5 s.
     for db in (0..=60).step_by(10) {

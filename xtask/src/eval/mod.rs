@@ -8,6 +8,7 @@ mod ns;
 mod resampler;
 mod vad;
 mod vad_events;
+mod webrtc;
 
 const HELP: &str = "\
 cargo xtask eval <WHAT> [args]
@@ -18,11 +19,13 @@ Evaluations:
                           finals and partials on espeak/flite/Piper speech and the Debian asterisk
                           prompts (real recordings), with backends.md anchors (artifacts/asr)
   aec [--out DIR] [--dump]
-                          vl-dsp's echo canceller vs speexdsp MDF on scripted rooms: ERLE over
-                          time (PNG, CSV), re-convergence, double-talk PESQ-WB (default
-                          artifacts/aec); --dump writes the scenarios as raw f32
+                          vl-dsp's echo canceller vs speexdsp MDF and WebRTC AEC3 (sonora) on
+                          scripted rooms: ERLE over time (PNG, CSV), re-convergence,
+                          double-talk PESQ-WB (default artifacts/aec); --dump writes the
+                          scenarios as raw f32
   ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]
-                          vl-dsp's noise suppressor vs RNNoise and speexdsp with the 9 real noises
+                          vl-dsp's noise suppressor vs RNNoise, speexdsp, WebRTC NS (sonora) and
+                          DeepFilterNet3 with the 9 real noises
                           at 0/5/10 dB + clean, on the scenes' speech and held-out asterisk G.722
                           prompts: PESQ-WB, STOI, SI-SDR, DNSMOS, level (artifacts/ns)
   resampler [--out DIR]   vl-codec's resampler on all 56 rate pairs: passband ripple, worst

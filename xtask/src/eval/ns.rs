@@ -1,6 +1,7 @@
 //! `cargo xtask eval ns [--out DIR] [--no-dnsmos] [--sets scenes,heldout,tune]`: vl-dsp's
 //! noise suppressor against RNNoise (`nnnoiseless`, at 48 kHz through vl-codec's resampler),
-//! the speexdsp preprocessor and DeepFilterNet3 (the server's deep mode through vl-deepfilter at
+//! the speexdsp preprocessor, WebRTC NS at levels High and VeryHigh (the `sonora` port of APM,
+//! NS alone at 16 kHz) and DeepFilterNet3 (the server's deep mode through vl-deepfilter at
 //! 16 kHz; `cargo xtask models --only deepfilter` first), with the nine real noises of `$VL_TEST_DATA/noise` (noise =
 //! mixture − clean) remixed at 0/5/10 dB SNR under speech at −26 dBFS, plus clean input (do no
 //! harm). Speech sets: `scenes` = the scenes' own clean speech; `heldout` = Debian asterisk
@@ -35,22 +36,44 @@ const SCENES: [&str; 9] = [
     "train",
 ];
 
+/// PESQ-WB, STOI and (optionally) DNSMOS per (reference, degraded) pair, one line per pair in
+/// input order. Cost: DNSMOS P.835 scores every 9.01 s window at a 1 s hop (7 windows of a 15 s
+/// clip, each through two ONNX models, ~0.5 s per window on a loaded 2-core machine), which made
+/// a sequential run of several hundred files take over an hour; onnxruntime's default thread
+/// pool (spinning threads, one per core) also competes with itself and everything else on a
+/// shared machine. So the pairs go to a pool of worker processes (`VL_EVAL_JOBS`, default the
+/// number of CPUs), each loading the ONNX sessions once with one intra-op thread and no
+/// spinning, and scoring its pairs with speechmos' own `dnsmos.run` (the metric is unchanged).
 const METRICS_SCRIPT: &str = r#"
-import sys, wave, numpy as np
-from pesq import pesq
-from pystoi import stoi
+import sys, os, wave, numpy as np
 want_dnsmos = sys.argv[2] == "1"
-if want_dnsmos:
-    try:
-        from speechmos import dnsmos
-    except Exception as e:
-        sys.exit(f"DNSMOS requested but `from speechmos import dnsmos` failed: {e!r} "
-                 "(the venv needs speechmos, onnxruntime and librosa; or pass --no-dnsmos)")
+def init():
+    global pesq, stoi, dnsmos
+    from pesq import pesq
+    from pystoi import stoi
+    if want_dnsmos:
+        try:
+            import onnxruntime as ort
+            from speechmos import dnsmos
+        except Exception as e:
+            sys.exit(f"DNSMOS requested but `from speechmos import dnsmos` failed: {e!r} "
+                     "(the venv needs speechmos, onnxruntime and librosa; or pass --no-dnsmos)")
+        d = os.path.join(os.path.dirname(os.path.abspath(dnsmos.__file__)), "dnsmos_models")
+        primary = os.path.join(d, "sig_bak_ovr.onnx")
+        model = dnsmos.DNSMOS(primary, os.path.join(d, "model_v8.onnx"))
+        o = ort.SessionOptions()
+        o.intra_op_num_threads = 1
+        o.inter_op_num_threads = 1
+        o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        cpu = ["CPUExecutionProvider"]
+        model.onnx_sess = ort.InferenceSession(primary, o, providers=cpu)
+        model.p808_onnx_sess = ort.InferenceSession(os.path.join(d, "model_v8.onnx"), o, providers=cpu)
+        dnsmos.dnsmos = model  # dnsmos.run reuses the module's instance for the same model path
 def load(p):
     with wave.open(p) as w:
         x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768.0
     return x
-for line in open(sys.argv[1]):
+def score(line):
     ref_p, deg_p = line.split()
     r, d = load(ref_p), load(deg_p)
     n = min(len(r), len(d)); r, d = r[:n], d[:n]
@@ -63,8 +86,32 @@ for line in open(sys.argv[1]):
             m = dnsmos.run(np.clip(d, -1, 1), sr=16000)
             o, sg, b = m['ovrl_mos'], m['sig_mos'], m['bak_mos']
         except Exception as e:
-            sys.exit(f"DNSMOS failed on {deg_p}: {e!r}")
-    print(f"{p} {s} {o} {sg} {b}", flush=True)
+            return f"ERROR DNSMOS failed on {deg_p}: {e!r}"
+    return f"{p} {s} {o} {sg} {b}"
+if __name__ == "__main__":
+    import multiprocessing as mp
+    lines = [l for l in open(sys.argv[1]) if l.strip()]
+    jobs = int(os.environ.get("VL_EVAL_JOBS", "0")) or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(lines)))
+    if want_dnsmos:
+        try:
+            import onnxruntime, librosa
+            from speechmos import dnsmos
+        except Exception as e:
+            sys.exit(f"DNSMOS requested but `from speechmos import dnsmos` failed: {e!r} "
+                     "(the venv needs speechmos, onnxruntime and librosa; or pass --no-dnsmos)")
+    if jobs == 1:
+        init()
+        results = map(score, lines)
+    else:
+        pool = mp.get_context("fork").Pool(jobs, initializer=init)
+        results = pool.imap(score, lines, chunksize=1)
+    for i, res in enumerate(results):
+        if res.startswith("ERROR "):
+            sys.exit(res[6:])
+        print(res, flush=True)
+        if (i + 1) % 50 == 0:
+            print(f"metrics: {i + 1}/{len(lines)}", file=sys.stderr, flush=True)
 "#;
 
 /// Per-file quality metrics from the Python side.
@@ -127,12 +174,13 @@ pub(super) fn py_metrics(
         .arg(&script)
         .arg(&list)
         .arg(if dnsmos { "1" } else { "0" })
+        .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| format!("python: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "metrics.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "metrics.py failed ({}; its stderr is above)",
+            out.status
         ));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -263,6 +311,16 @@ fn deepfilter(x: &[f32]) -> Result<Vec<f32>, String> {
         ns.process(f).map_err(|e| e.to_string())?;
     }
     Ok(out)
+}
+
+/// WebRTC NS (APM via sonora, NS alone; settings in `webrtc.rs`) at level High.
+fn webrtc_ns_high(x: &[f32]) -> Result<Vec<f32>, String> {
+    super::webrtc::ns(x, sonora::config::NoiseSuppressionLevel::High)
+}
+
+/// WebRTC NS at level VeryHigh.
+fn webrtc_ns_very_high(x: &[f32]) -> Result<Vec<f32>, String> {
+    super::webrtc::ns(x, sonora::config::NoiseSuppressionLevel::VeryHigh)
 }
 
 fn noisy(x: &[f32]) -> Result<Vec<f32>, String> {
@@ -448,9 +506,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let wav_dir = out_dir.join("wav");
     std::fs::create_dir_all(&wav_dir).map_err(|e| e.to_string())?;
-    let engines: [(&str, Engine); 5] = [
+    let engines: [(&str, Engine); 7] = [
         ("noisy", noisy),
         ("speexdsp", speex),
+        ("WebRTC NS high", webrtc_ns_high),
+        ("WebRTC NS very-high", webrtc_ns_very_high),
         ("RNNoise", rnnoise),
         ("DeepFilterNet3", deepfilter),
         ("vl-dsp", ours),
