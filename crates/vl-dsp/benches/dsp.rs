@@ -1,6 +1,8 @@
 //! Per-10 ms-frame cost of vl-dsp's echo canceller and noise suppressor, with the anchors in the
 //! same run: speexdsp MDF (tail 256 and 512 ms) and preprocessor denoise (Debian
 //! libspeexdsp), RNNoise (`nnnoiseless`, one 480-sample 48 kHz frame = 10 ms, no resampling).
+//! WebRTC APM through the pure-Rust `sonora` port (AEC3 with render = far end then capture =
+//! mic, stream delay 0, default config; AEC3 + NS High; NS High alone), 16 kHz mono, 10 ms frames.
 //! Input: 16 kHz noise-like signals after warm-up, so the adaptive filters are active.
 #![allow(missing_docs, reason = "criterion macros")]
 
@@ -66,7 +68,52 @@ fn aec(c: &mut Criterion) {
             });
         });
     }
+    for (name, ns) in [
+        ("WebRTC AEC3 (sonora)", None),
+        (
+            "WebRTC AEC3 + NS high (sonora)",
+            Some(sonora::config::NoiseSuppressionLevel::High),
+        ),
+    ] {
+        let mut ap = webrtc(sonora::Config {
+            echo_canceller: Some(sonora::config::EchoCanceller::default()),
+            noise_suppression: ns.map(|level| sonora::config::NoiseSuppression {
+                level,
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let mut render_out = vec![0.0f32; FRAME_LEN];
+        let mut step = |ap: &mut sonora::AudioProcessing, k: usize, out: &mut [f32]| {
+            ap.process_render_f32(&[&far[k..k + FRAME_LEN]], &mut [&mut render_out[..]])
+                .unwrap_or(());
+            ap.set_stream_delay_ms(0).unwrap_or(());
+            ap.process_capture_f32(&[&echo[k..k + FRAME_LEN]], &mut [out])
+                .unwrap_or(());
+        };
+        for f in 0..100 {
+            step(&mut ap, f * FRAME_LEN, &mut out);
+        }
+        let mut j = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let k = (j % 100) * FRAME_LEN;
+                j += 1;
+                step(&mut ap, k, &mut out);
+                black_box(&out);
+            });
+        });
+    }
     g.finish();
+}
+
+/// A 16 kHz mono WebRTC APM (sonora) with `config`.
+fn webrtc(config: sonora::Config) -> sonora::AudioProcessing {
+    sonora::AudioProcessing::builder()
+        .config(config)
+        .capture_config(sonora::StreamConfig::new(16_000, 1))
+        .render_config(sonora::StreamConfig::new(16_000, 1))
+        .build()
 }
 
 fn ns(c: &mut Criterion) {
@@ -110,6 +157,24 @@ fn ns(c: &mut Criterion) {
             });
         });
     }
+    let mut ap = webrtc(sonora::Config {
+        noise_suppression: Some(sonora::config::NoiseSuppression {
+            level: sonora::config::NoiseSuppressionLevel::High,
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let mut out = vec![0.0f32; FRAME_LEN];
+    let mut j = 0;
+    g.bench_function("WebRTC NS high (sonora)", |b| {
+        b.iter(|| {
+            let k = (j % 100) * FRAME_LEN;
+            j += 1;
+            ap.process_capture_f32(&[&x[k..k + FRAME_LEN]], &mut [&mut out[..]])
+                .unwrap_or(());
+            black_box(&out);
+        });
+    });
     g.finish();
 }
 
