@@ -74,7 +74,7 @@ def load(p):
         x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768.0
     return x
 def score(line):
-    ref_p, deg_p = line.split()
+    ref_p, deg_p = line.rstrip("\n").split("\t")
     r, d = load(ref_p), load(deg_p)
     n = min(len(r), len(d)); r, d = r[:n], d[:n]
     try: p = pesq(16000, r, d, 'wb')
@@ -164,7 +164,7 @@ pub(super) fn py_metrics(
     let list = dir.join("pairs.txt");
     let mut text = String::new();
     for (r, d) in pairs {
-        let _ = writeln!(text, "{} {}", r.display(), d.display());
+        let _ = writeln!(text, "{}\t{}", r.display(), d.display());
     }
     std::fs::write(&list, text).map_err(|e| e.to_string())?;
     let script = dir.join("metrics.py");
@@ -550,7 +550,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                         .copied()
                         .chain(std::iter::repeat_n(0.0, lag))
                         .collect();
-                    let path = wav_dir.join(format!("{}_{clip}_{ci}_{ename}.wav", set.name()));
+                    let path = wav_dir.join(format!(
+                        "{}_{clip}_{ci}_{}.wav",
+                        set.name(),
+                        ename.replace(' ', "_")
+                    ));
                     write_wav(&path, 16_000, &aligned)?;
                     sdr.push(si_sdr_db(&clean[..n - 1200], &aligned[..n - 1200]));
                     levels.push(
