@@ -44,6 +44,8 @@ const SCENES: [&str; 9] = [
 /// shared machine. So the pairs go to a pool of worker processes (`VL_EVAL_JOBS`, default the
 /// number of CPUs), each loading the ONNX sessions once with one intra-op thread and no
 /// spinning, and scoring its pairs with speechmos' own `dnsmos.run` (the metric is unchanged).
+/// Scores are cached in `metrics-cache.tsv` next to the pairs list, keyed by a SHA-256 of both
+/// files and the DNSMOS flag, so a rerun scores only the outputs that changed.
 const METRICS_SCRIPT: &str = r#"
 import sys, os, wave, numpy as np
 want_dnsmos = sys.argv[2] == "1"
@@ -89,10 +91,26 @@ def score(line):
             return f"ERROR DNSMOS failed on {deg_p}: {e!r}"
     return f"{p} {s} {o} {sg} {b}"
 if __name__ == "__main__":
-    import multiprocessing as mp
+    import hashlib, multiprocessing as mp
     lines = [l for l in open(sys.argv[1]) if l.strip()]
+    # Cache of earlier scores keyed by the two files' bytes and the DNSMOS flag: a rerun that
+    # only changes one engine scores only that engine's files.
+    cache_p = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "metrics-cache.tsv")
+    cache = {}
+    if os.path.exists(cache_p):
+        for l in open(cache_p):
+            k, _, v = l.rstrip("\n").partition("\t")
+            if v: cache[k] = v
+    def key(line):
+        h = hashlib.sha256(sys.argv[2].encode())
+        for p in line.rstrip("\n").split("\t"):
+            h.update(open(p, "rb").read())
+        return h.hexdigest()
+    keys = [key(l) for l in lines]
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    print(f"metrics: {len(lines) - len(todo)} of {len(lines)} pairs cached", file=sys.stderr, flush=True)
     jobs = int(os.environ.get("VL_EVAL_JOBS", "0")) or os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(lines)))
+    jobs = max(1, min(jobs, len(todo)))
     if want_dnsmos:
         try:
             import onnxruntime, librosa
@@ -102,16 +120,20 @@ if __name__ == "__main__":
                      "(the venv needs speechmos, onnxruntime and librosa; or pass --no-dnsmos)")
     if jobs == 1:
         init()
-        results = map(score, lines)
+        results = map(score, (lines[i] for i in todo))
     else:
         pool = mp.get_context("fork").Pool(jobs, initializer=init)
-        results = pool.imap(score, lines, chunksize=1)
-    for i, res in enumerate(results):
-        if res.startswith("ERROR "):
-            sys.exit(res[6:])
-        print(res, flush=True)
-        if (i + 1) % 50 == 0:
-            print(f"metrics: {i + 1}/{len(lines)}", file=sys.stderr, flush=True)
+        results = pool.imap(score, (lines[i] for i in todo), chunksize=1)
+    with open(cache_p, "a") as cf:
+        for n, (i, res) in enumerate(zip(todo, results)):
+            if res.startswith("ERROR "):
+                sys.exit(res[6:])
+            cache[keys[i]] = res
+            cf.write(f"{keys[i]}\t{res}\n"); cf.flush()
+            if (n + 1) % 50 == 0:
+                print(f"metrics: {n + 1}/{len(todo)}", file=sys.stderr, flush=True)
+    for k in keys:
+        print(cache[k], flush=True)
 "#;
 
 /// Per-file quality metrics from the Python side.
