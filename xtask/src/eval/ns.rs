@@ -44,8 +44,8 @@ const SCENES: [&str; 9] = [
 /// shared machine. So the pairs go to a pool of worker processes (`VL_EVAL_JOBS`, default the
 /// number of CPUs), each loading the ONNX sessions once with one intra-op thread and no
 /// spinning, and scoring its pairs with speechmos' own `dnsmos.run` (the metric is unchanged).
-/// Scores are cached in `metrics-cache.tsv` next to the pairs list, keyed by a SHA-256 of both
-/// files and the DNSMOS flag, so a rerun scores only the outputs that changed.
+/// Scores are cached in `metrics-cache.tsv` next to the pairs list, keyed by a SHA-256 of this
+/// script, both files and the DNSMOS flag, so a rerun scores only the outputs that changed.
 const METRICS_SCRIPT: &str = r#"
 import sys, os, wave, numpy as np
 want_dnsmos = sys.argv[2] == "1"
@@ -102,7 +102,7 @@ if __name__ == "__main__":
             k, _, v = l.rstrip("\n").partition("\t")
             if v: cache[k] = v
     def key(line):
-        h = hashlib.sha256(sys.argv[2].encode())
+        h = hashlib.sha256(sys.argv[2].encode() + open(__file__, "rb").read())
         for p in line.rstrip("\n").split("\t"):
             h.update(open(p, "rb").read())
         return h.hexdigest()
