@@ -183,12 +183,13 @@ fn e2e() -> Result<(), String> {
 }
 
 /// The load run of reliability.md §1 (`cargo xtask load` on the test step's binaries): 200
-/// sessions speaking in real time for 60 s against the scripted backend, failing on any error
-/// or session that did not open. The test step's binaries are the dev profile (workspace crates
-/// at opt-level 1), so the latency and memory gates here are regression guards set about twice
-/// what that build measures on a quiet machine (p99 47 ms, 65 KiB per idle session on
-/// 2026-12-03); the targets (p99 < 20 ms, <= 64 KiB) are measured on release binaries with
-/// `cargo xtask load`.
+/// sessions speaking in real time for 60 s against the scripted backend, failing on any error,
+/// session that did not open, p99 event latency of 20 ms or more (reliability.md's target for
+/// this run) or idle memory above 96 KiB per session. The test step's binaries are the dev
+/// profile (workspace crates at opt-level 1); on a quiet machine (2026-12-03, after
+/// TCP_NODELAY) that build measures p99 4.6 / 5.0 / 5.7 ms (probe / speech_stopped /
+/// committed) and 64.6 KiB per idle session; the memory target (<= 64 KiB) is measured on
+/// release binaries with `cargo xtask load`.
 fn load() -> Result<(), String> {
     let bins = built_debug_dir()?;
     let out = crate::console::target_dir().join("load-artifacts");
@@ -198,7 +199,7 @@ fn load() -> Result<(), String> {
         "--seconds",
         "60",
         "--max-p99-ms",
-        "100",
+        "20",
         "--max-idle-kib",
         "96",
         "--bin-dir",
