@@ -10,7 +10,9 @@
 use vl_schema::audio_format::InputAudioFormat;
 use vl_schema::turn_detection::{Eagerness, TurnDetection};
 use vl_schema::turn_detection::{EndOfUtteranceDetection, EouThresholdLevel};
-use vl_vad::{FRAME_SAMPLES, SemanticConfig, ServerVadConfig, ThresholdLevel, TurnEvent, Vad};
+use vl_vad::{
+    FRAME_SAMPLES, Language, SemanticConfig, ServerVadConfig, ThresholdLevel, TurnEvent, Vad,
+};
 
 use crate::PROCESSING_RATE_HZ;
 use crate::audio::{self, InputAudioError, RateConverter};
@@ -25,6 +27,11 @@ pub(crate) struct TurnParams {
     pub(crate) create_response: bool,
     pub(crate) interrupt_response: bool,
     pub(crate) auto_truncate: bool,
+    /// `remove_filler_words` (Azure semantic VADs): fillers and backchannels neither start a
+    /// turn nor interrupt a response (see the crate docs for the events).
+    pub(crate) remove_filler_words: bool,
+    /// The session's `languages` that vl-vad knows (empty = all of them).
+    pub(crate) languages: Vec<Language>,
 }
 
 /// The engine's view of a session's `turn_detection`; `None` = no turn detection. The Azure
@@ -51,6 +58,8 @@ pub(crate) fn turn_params(td: Option<&TurnDetection>) -> Option<TurnParams> {
             create_response: create.unwrap_or(true),
             interrupt_response: interrupt.unwrap_or(true),
             auto_truncate: truncate.unwrap_or(false),
+            remove_filler_words: false,
+            languages: Vec::new(),
         };
     Some(match td {
         TurnDetection::None(_) => return None,
@@ -86,10 +95,20 @@ pub(crate) fn turn_params(td: Option<&TurnDetection>) -> Option<TurnParams> {
                 v.interrupt_response,
                 v.auto_truncate,
             );
-            p.semantic = Some(azure_semantic(
-                v.silence_duration_ms.unwrap_or(500),
-                v.end_of_utterance_detection.as_ref(),
-            ));
+            p.languages = v
+                .languages
+                .iter()
+                .flatten()
+                .filter_map(|tag| Language::from_bcp47(tag))
+                .collect();
+            p.remove_filler_words = v.remove_filler_words.unwrap_or(false);
+            p.semantic = Some(
+                azure_semantic(
+                    v.silence_duration_ms.unwrap_or(500),
+                    v.end_of_utterance_detection.as_ref(),
+                )
+                .with_languages(p.languages.clone()),
+            );
             p
         }
         TurnDetection::SemanticVad(v) => {
@@ -164,6 +183,9 @@ pub(crate) enum InputEvent {
     SpeechStopped {
         audio_end_ms: u64,
         audio: Vec<i16>,
+        /// Speech and voiced speech of the turn, in ms ([`InputAudio::turn_speech`] at its
+        /// last frame; the counters restart with the next silent frame).
+        speech_ms: (u32, u32),
     },
 }
 
@@ -374,6 +396,7 @@ impl InputAudio {
                 events.push(InputEvent::SpeechStopped {
                     audio_end_ms: self.vad_origin_ms + audio_end_ms,
                     audio: std::mem::take(&mut self.buffer),
+                    speech_ms: self.turn_speech(),
                 });
             }
             _ => {
@@ -455,6 +478,24 @@ impl InputAudio {
         if let Some(ec) = &mut self.echo_canceller {
             ec.clear_far_end();
         }
+    }
+
+    /// Speech and voiced speech in the VAD turn in progress, in ms: the `speech_ms` /
+    /// `voiced_ms` of [`vl_vad::barge_in`]; (0, 0) without VAD.
+    pub(crate) fn turn_speech(&self) -> (u32, u32) {
+        self.vad
+            .as_ref()
+            .map_or((0, 0), |vad| (vad.turn_speech_ms(), vad.turn_voiced_ms()))
+    }
+
+    /// The speech needed to barge in while the assistant speaks, in ms
+    /// (`speech_duration_assistant_speaking_ms`, else `speech_duration_ms`; 0 without VAD).
+    pub(crate) fn barge_in_speech_ms(&self) -> u32 {
+        self.vad.as_ref().map_or(0, |vad| {
+            let cfg = vad.detector().config();
+            cfg.speech_duration_assistant_speaking_ms
+                .unwrap_or(cfg.speech_duration_ms)
+        })
     }
 
     /// Tells the turn detector whether the assistant is speaking.

@@ -76,8 +76,22 @@
 //! * `azure_semantic_vad*` and `semantic_vad` use vl-vad's semantic end of turn (EOU
 //!   `threshold_level` / `timeout_ms`, `eagerness`), fed with the streaming partial transcript
 //!   when [`SessionConfig::streaming_transcription`] is on; `speech_duration_assistant_speaking_ms`
-//!   is the minimum speech that barges in while the assistant speaks. `remove_filler_words` is
-//!   accepted and echoed but not acted on yet.
+//!   is the minimum speech that barges in while the assistant speaks.
+//! * `remove_filler_words` (Azure semantic VADs; vl-vad's [`vl_vad::barge_in`] /
+//!   [`vl_vad::ignore_turn`] rules and the session's `languages`): the acoustic events stay as
+//!   they are — `speech_started` is sent at the onset (the client may duck its playback),
+//!   `speech_stopped`, `committed`, `conversation.item.created` and the transcription events
+//!   follow for the announced item id, and the item keeps its transcript (e.g. "mm-hm"). What
+//!   the words decide is the *consequences*: while a response is active (or, with
+//!   `auto_truncate`, its audio still playing) the cancellation and truncation that
+//!   `interrupt_response` does at `speech_started` wait until the transcript is real speech
+//!   of at least `speech_duration_assistant_speaking_ms` (with streaming recognition: the
+//!   first partial that says so, often before `speech_stopped`; without it: the final
+//!   transcript). A turn whose final transcript is only fillers ("um", "euh", "ähm", "嗯"), or
+//!   only fillers / backchannels ("mm-hm", "uh-huh", "ajá") while a response was active or
+//!   playing, creates no response and cancels none; an empty transcript (a failed
+//!   recognition too) never barges in but is answered as before. With the flag off, speech
+//!   barges in at `speech_started` as before.
 //! * Echo cancellation and noise suppression run when the session enables them; the stages are
 //!   built by [`SessionConfig::echo_canceller`] / [`SessionConfig::noise_suppressor`] (vl-dsp's
 //!   by default, [`dsp`]). The echo canceller's far end is our own output audio.

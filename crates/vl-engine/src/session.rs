@@ -146,6 +146,26 @@ pub(crate) struct PendingTranscription {
     /// The answer deadline; `None` while a streamed turn is not committed yet.
     pub(crate) deadline: Option<Instant>,
     pub(crate) started_output: bool,
+    /// `remove_filler_words`: the turn's final transcript decides whether it responds and
+    /// barges in.
+    pub(crate) filler: Option<FillerGate>,
+}
+
+/// A VAD turn under `remove_filler_words`: whether it may respond and interrupt is decided by
+/// its words ([`vl_vad::barge_in`], [`vl_vad::ignore_turn`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FillerGate {
+    /// The response that was active when the turn started and that it has not interrupted
+    /// (yet); `None` = nothing to interrupt.
+    pub(crate) response_id: Option<String>,
+    /// Whether a response was active or its audio still playing when the turn started
+    /// (backchannels are ignored then).
+    pub(crate) during_response: bool,
+    /// Whether the turn still has to decide on a barge-in (`interrupt_response` and something
+    /// to interrupt).
+    pub(crate) pending_barge_in: bool,
+    /// Speech / voiced speech of the turn at its end, in ms.
+    pub(crate) speech_ms: (u32, u32),
 }
 
 /// The streaming recognition of the VAD turn in progress.
@@ -186,6 +206,8 @@ pub struct Session {
     speech_item: Option<String>,
     /// The streaming recognition of that turn, if any.
     stream: Option<TurnStream>,
+    /// `remove_filler_words` state of that turn.
+    filler: Option<FillerGate>,
     pub(crate) response: Option<ActiveResponse>,
     /// A VAD turn ended while a response was active: respond when it finishes.
     pub(crate) pending_auto_response: bool,
@@ -251,6 +273,7 @@ impl Session {
             turn,
             speech_item: None,
             stream: None,
+            filler: None,
             response: None,
             pending_auto_response: false,
             transcriptions: Vec::new(),
@@ -501,6 +524,7 @@ impl Session {
             ClientEvent::InputAudioBufferClear(_) | ClientEvent::InputAudioClear(_) => {
                 self.input.clear();
                 self.speech_item = None;
+                self.filler = None;
                 self.cancel_stream();
                 self.emit(InputAudioBufferCleared::default());
             }
@@ -508,6 +532,7 @@ impl Session {
             ClientEvent::InputAudioTurnCancel(_) => {
                 self.input.clear();
                 self.speech_item = None;
+                self.filler = None;
                 self.cancel_stream();
             }
             ClientEvent::InputTextDelta(e) => self.on_input_text_delta(e),
@@ -868,6 +893,7 @@ impl Session {
         }
         if self.turn.is_none() {
             self.speech_item = None;
+            self.filler = None;
             self.cancel_stream();
         }
         // The server's ICE servers for a client that gave none (protocol.md §4, avatar).
@@ -1018,6 +1044,7 @@ impl Session {
                 for event in events {
                     self.on_input_event(now, event);
                 }
+                self.check_barge_in(now);
             }
             Err(err) => {
                 let format = match self.session.input_audio_format {
@@ -1080,6 +1107,19 @@ impl Session {
                 }
                 let interrupt = self.turn.as_ref().is_some_and(|t| t.interrupt_response);
                 let auto_truncate = self.turn.as_ref().is_some_and(|t| t.auto_truncate);
+                if self.turn.as_ref().is_some_and(|t| t.remove_filler_words) {
+                    // The barge-in waits for the words (`check_barge_in`).
+                    let active = self.response.as_ref().map(|r| r.id.clone());
+                    let playing = self.assistant_playing(now);
+                    self.filler = Some(FillerGate {
+                        during_response: active.is_some() || playing,
+                        pending_barge_in: interrupt
+                            && (active.is_some() || (auto_truncate && playing)),
+                        response_id: active,
+                        speech_ms: (0, 0),
+                    });
+                    return;
+                }
                 if interrupt && self.response.is_some() {
                     self.cancel_response(now, CancelReason::TurnDetected);
                 }
@@ -1097,6 +1137,7 @@ impl Session {
             InputEvent::SpeechStopped {
                 audio_end_ms,
                 audio,
+                speech_ms,
             } => {
                 let item_id = self
                     .speech_item
@@ -1108,9 +1149,97 @@ impl Session {
                     item_id: item_id.clone(),
                 });
                 let respond = self.turn.as_ref().is_some_and(|t| t.create_response);
-                self.commit_audio(now, item_id, audio, respond);
+                let gate = self.filler.take().map(|g| FillerGate { speech_ms, ..g });
+                self.commit_audio(now, item_id.clone(), audio, respond);
+                if let Some(p) = self
+                    .transcriptions
+                    .iter_mut()
+                    .find(|t| t.item_id == item_id)
+                {
+                    p.filler = gate;
+                }
             }
         }
+    }
+
+    /// `remove_filler_words` during a VAD turn that began while the assistant spoke: barges in
+    /// (cancels the response that was active, `auto_truncate`) as soon as
+    /// [`vl_vad::barge_in`] says so for the partial transcript so far (empty without streaming
+    /// recognition: then only the final transcript decides, [`Self::filler_verdict`]).
+    fn check_barge_in(&mut self, now: Instant) {
+        if !self.filler.as_ref().is_some_and(|g| g.pending_barge_in) {
+            return;
+        }
+        let text = self.stream.as_ref().map_or("", |s| s.text.as_str());
+        let langs = self.turn.as_ref().map_or(&[][..], |t| &t.languages[..]);
+        let (speech, voiced) = self.input.turn_speech();
+        let min = self.input.barge_in_speech_ms();
+        if vl_vad::barge_in(text, langs, speech, voiced, min, true) == vl_vad::BargeIn::Interrupt {
+            if let Some(gate) = self.filler.take() {
+                self.barge_in_now(now, &gate);
+                self.filler = Some(FillerGate {
+                    pending_barge_in: false,
+                    ..gate
+                });
+            }
+        }
+    }
+
+    /// Whether the client is still playing assistant audio at `now`, assuming real-time
+    /// playback from the first audio delta (the `auto_truncate` model).
+    fn assistant_playing(&self, now: Instant) -> bool {
+        let Some(p) = &self.playback else {
+            return false;
+        };
+        let played = now.saturating_duration_since(p.started);
+        let played_ms = u64::try_from(played.as_millis()).unwrap_or(u64::MAX);
+        self.conversation
+            .get(&p.item_id)
+            .is_some_and(|item| match &item.kind {
+                ItemKind::Message { content, .. } => content
+                    .iter()
+                    .any(|part| matches!(part, Part::Audio(a) if played_ms < a.duration_ms())),
+                _ => false,
+            })
+    }
+
+    /// Interrupts what `gate`'s turn started over: cancels its response if still active, and
+    /// `auto_truncate`s the playback.
+    fn barge_in_now(&mut self, now: Instant, gate: &FillerGate) {
+        let active = self.response.as_ref().map(|r| r.id.clone());
+        if active.is_some() && active == gate.response_id {
+            self.cancel_response(now, CancelReason::TurnDetected);
+        }
+        if self.turn.as_ref().is_some_and(|t| t.auto_truncate) {
+            self.auto_truncate(now);
+        }
+    }
+
+    /// `remove_filler_words` at the final transcript of a VAD turn: `false` when the turn is
+    /// fillers only (or fillers / backchannels while a response was active) and must not
+    /// respond; otherwise barges in if it was still pending and [`vl_vad::barge_in`] says so.
+    fn filler_verdict(&mut self, now: Instant, gate: Option<FillerGate>, text: &str) -> bool {
+        let Some(gate) = gate else {
+            return true;
+        };
+        let langs = self
+            .turn
+            .as_ref()
+            .map(|t| t.languages.clone())
+            .unwrap_or_default();
+        let active = gate.during_response || self.response.is_some();
+        if vl_vad::ignore_turn(text, &langs, active, true) {
+            return false;
+        }
+        let (speech, voiced) = gate.speech_ms;
+        let min = self.input.barge_in_speech_ms();
+        if gate.pending_barge_in
+            && vl_vad::barge_in(text, &langs, speech, voiced, min, true)
+                == vl_vad::BargeIn::Interrupt
+        {
+            self.barge_in_now(now, &gate);
+        }
+        true
     }
 
     fn on_commit(&mut self, now: Instant, event_id: Option<String>) {
@@ -1135,6 +1264,7 @@ impl Session {
             }
         }
         let audio = self.input.commit();
+        self.filler = None;
         let item_id = self
             .speech_item
             .take()
@@ -1210,6 +1340,7 @@ impl Session {
             respond: false,
             deadline: None,
             started_output: false,
+            filler: None,
         });
         self.stream = Some(TurnStream {
             request,
@@ -1256,6 +1387,7 @@ impl Session {
             respond,
             deadline: Some(now + self.config.limits.backend_first_output_timeout),
             started_output: false,
+            filler: None,
         });
     }
 
@@ -1318,6 +1450,7 @@ impl Session {
                         self.input.set_transcript(&stream.text);
                     }
                 }
+                self.check_barge_in(now);
                 if !announce {
                     return;
                 }
@@ -1360,12 +1493,13 @@ impl Session {
                         event_id: None,
                         item_id,
                         content_index: 0,
-                        transcript,
+                        transcript: transcript.clone(),
                         logprobs: None,
                         phrases: None,
                     });
                 }
-                self.after_transcription(now, pending.respond);
+                let words = self.filler_verdict(now, pending.filler, &transcript);
+                self.after_transcription(now, pending.respond && words);
             }
             BackendOutput::Failed { error, .. } => {
                 let pending = self.transcriptions.remove(pos);
@@ -1381,7 +1515,9 @@ impl Session {
                         event_id: None,
                     },
                 });
-                self.after_transcription(now, pending.respond);
+                // No words: nothing to barge in with, but the turn still responds.
+                let words = self.filler_verdict(now, pending.filler, "");
+                self.after_transcription(now, pending.respond && words);
             }
             _ => {}
         }

@@ -25,6 +25,12 @@ pub(crate) struct Harness {
     pub(crate) held: VecDeque<BackendOutput>,
     /// Index into `events` of the first event not yet returned by `take`.
     taken: usize,
+    /// When set, every transcript of the scripted recogniser says this instead: the first
+    /// delta of a recognition carries it, later deltas are dropped, and the final transcript
+    /// is it.
+    pub(crate) asr_text: Option<String>,
+    /// Recognitions that already sent the `asr_text` delta.
+    asr_sent: Vec<RequestId>,
 }
 
 impl Harness {
@@ -51,6 +57,8 @@ impl Harness {
             hold: false,
             held: VecDeque::new(),
             taken: 0,
+            asr_text: None,
+            asr_sent: Vec::new(),
         };
         h.drive();
         h
@@ -90,6 +98,7 @@ impl Harness {
             };
             self.requests.push(req.clone());
             let outputs = self.backend.handle(req);
+            let outputs = self.rewrite_asr(outputs);
             if self.hold {
                 self.held.extend(outputs);
             } else {
@@ -98,6 +107,42 @@ impl Harness {
                 }
             }
         }
+    }
+
+    /// Applies [`Self::asr_text`] to the recogniser's outputs.
+    fn rewrite_asr(&mut self, outputs: Vec<BackendOutput>) -> Vec<BackendOutput> {
+        let Some(text) = self.asr_text.clone() else {
+            return outputs;
+        };
+        let mut out = Vec::with_capacity(outputs.len());
+        for o in outputs {
+            match o {
+                BackendOutput::TranscriptDelta { request, .. } => {
+                    if !self.asr_sent.contains(&request) {
+                        self.asr_sent.push(request);
+                        out.push(BackendOutput::TranscriptDelta {
+                            request,
+                            delta: text.clone(),
+                        });
+                    }
+                }
+                BackendOutput::TranscriptDone { request, .. } => {
+                    if !self.asr_sent.contains(&request) {
+                        self.asr_sent.push(request);
+                        out.push(BackendOutput::TranscriptDelta {
+                            request,
+                            delta: text.clone(),
+                        });
+                    }
+                    out.push(BackendOutput::TranscriptDone {
+                        request,
+                        transcript: text.clone(),
+                    });
+                }
+                other => out.push(other),
+            }
+        }
+        out
     }
 
     /// Feeds up to `n` held outputs (advancing the clock 1 ms each), then drives.

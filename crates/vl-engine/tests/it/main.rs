@@ -9,6 +9,7 @@
 mod avatar;
 mod bad_input;
 mod dsp;
+mod fillers;
 mod formats;
 mod harness;
 mod items;
