@@ -184,6 +184,14 @@ pub(crate) struct Playback {
     pub(crate) started: Instant,
 }
 
+impl Playback {
+    /// Audio the client has played by `now`, in ms (real-time playback from `started`).
+    fn played_ms(&self, now: Instant) -> u64 {
+        let played = now.saturating_duration_since(self.started);
+        u64::try_from(played.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
 /// One Voice Live session: client events and backend outputs in, server events, backend
 /// requests and close requests out. See the [crate docs](crate) for the driving loop.
 #[derive(Debug)]
@@ -1191,8 +1199,7 @@ impl Session {
         let Some(p) = &self.playback else {
             return false;
         };
-        let played = now.saturating_duration_since(p.started);
-        let played_ms = u64::try_from(played.as_millis()).unwrap_or(u64::MAX);
+        let played_ms = p.played_ms(now);
         self.conversation
             .get(&p.item_id)
             .is_some_and(|item| match &item.kind {
@@ -1789,8 +1796,7 @@ impl Session {
         let Some(playback) = self.playback.take() else {
             return;
         };
-        let played = now.saturating_duration_since(playback.started);
-        let played_ms = u64::try_from(played.as_millis()).unwrap_or(u64::MAX);
+        let played_ms = playback.played_ms(now);
         let Some(item) = self.conversation.get_mut(&playback.item_id) else {
             return;
         };

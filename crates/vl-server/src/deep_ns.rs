@@ -171,6 +171,16 @@ mod tests {
         )
     }
 
+    /// The flags for the models folder's library and model, with `max_deep_ns_streams`.
+    fn real_model_args(max_deep_ns_streams: Option<usize>) -> DeepNsArgs {
+        let dir = models_dir();
+        DeepNsArgs {
+            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
+            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
+            max_deep_ns_streams,
+        }
+    }
+
     /// Output/input power of 3 s of white noise (after the first second), in dB.
     fn noise_drop_db(ns: &mut dyn NoiseSuppressor) -> f64 {
         let mut seed = 0x1234_5678u32;
@@ -196,12 +206,7 @@ mod tests {
     /// `cargo xtask models --only deepfilter` (fails without it).
     #[test]
     fn the_deep_factory_runs_deepfilternet() {
-        let dir = models_dir();
-        let args = DeepNsArgs {
-            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
-            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
-            max_deep_ns_streams: None,
-        };
+        let args = real_model_args(None);
         let f = factory(&args).expect("run `cargo xtask models --only deepfilter`");
         let deep = noise_drop_db(&mut *f.build().unwrap());
         let builtin = noise_drop_db(&mut *vl_engine::dsp::vl_dsp_noise_suppressor());
@@ -223,12 +228,7 @@ mod tests {
     /// dropped stream frees its place. Needs `cargo xtask models --only deepfilter`.
     #[test]
     fn the_factory_caps_concurrent_deep_streams() {
-        let dir = models_dir();
-        let args = DeepNsArgs {
-            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
-            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
-            max_deep_ns_streams: Some(2),
-        };
+        let args = real_model_args(Some(2));
         let f = factory(&args).expect("run `cargo xtask models --only deepfilter`");
         let a = f.build().unwrap();
         let b = f.build().unwrap();
@@ -243,12 +243,7 @@ mod tests {
 
     #[test]
     fn a_cap_of_zero_turns_the_deep_mode_off() {
-        let dir = models_dir();
-        let args = DeepNsArgs {
-            deep_ns_library: Some(dir.join(vl_deepfilter::LIBRARY_FILE)),
-            deep_ns_model: Some(dir.join(vl_deepfilter::MODEL_FILE)),
-            max_deep_ns_streams: Some(0),
-        };
+        let args = real_model_args(Some(0));
         assert!(factory(&args).is_none());
     }
 

@@ -5,7 +5,6 @@
 
 use serde_json::{Value, json};
 use vl_engine::SessionConfig;
-use vl_engine::backend::BackendOutput;
 
 use crate::harness::{Harness, asterisk, collapsed, of_type, one, silence, speech};
 
@@ -31,12 +30,7 @@ fn utterance() -> Vec<i16> {
 /// outputs held). Returns the harness and the events of the turn.
 fn during_response(td: Value, streaming: bool, said: &str) -> (Harness, Vec<Value>) {
     let mut h = harness(td, streaming);
-    h.user_text("tell me about the weather today please, and what time is it");
-    h.hold = true;
-    h.send(json!({"type": "response.create"}));
-    h.release_until(|o| matches!(o, BackendOutput::GenerateDone { .. }));
-    h.release_until(|o| matches!(o, BackendOutput::Audio { .. }));
-    h.take();
+    h.reply_in_progress("tell me about the weather today please, and what time is it");
     assert!(h.session.has_active_response());
     // The reply's remaining outputs stay held; the recogniser's answers flow.
     h.hold = false;

@@ -157,6 +157,18 @@ impl Harness {
         }
     }
 
+    /// The user says `text`, then `response.create`; the reply is fed up to its first audio
+    /// and the rest held (`hold` stays on), so a response is active with audio playing. The
+    /// events so far are taken.
+    pub(crate) fn reply_in_progress(&mut self, text: &str) {
+        self.user_text(text);
+        self.hold = true;
+        self.send(json!({"type": "response.create"}));
+        self.release_until(|o| matches!(o, BackendOutput::GenerateDone { .. }));
+        self.release_until(|o| matches!(o, BackendOutput::Audio { .. }));
+        self.take();
+    }
+
     /// Feeds held outputs until one satisfying `stop` has been fed.
     pub(crate) fn release_until(&mut self, stop: impl Fn(&BackendOutput) -> bool) {
         while let Some(out) = self.held.pop_front() {

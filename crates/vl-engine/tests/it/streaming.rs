@@ -283,12 +283,7 @@ fn barge_in_needs_the_assistant_speaking_minimum() {
         let mut h = streaming_harness(true);
         h.send(json!({"type": "session.update", "session": {"turn_detection": td}}));
         h.take();
-        h.user_text("tell me about the weather today please, and what time is it");
-        h.hold = true;
-        h.send(json!({"type": "response.create"}));
-        h.release_until(|o| matches!(o, BackendOutput::GenerateDone { .. }));
-        h.release_until(|o| matches!(o, BackendOutput::Audio { .. }));
-        h.take();
+        h.reply_in_progress("tell me about the weather today please, and what time is it");
         assert!(h.session.has_active_response());
         let mut audio = silence(8000, 200);
         audio.extend(asterisk("hello-world.wav"));
