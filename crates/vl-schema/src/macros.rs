@@ -34,11 +34,45 @@ macro_rules! wire_struct {
         ] $($rest)*);
     };
     (@munch [$($meta:tt)*] $name:ident [$($head:tt)*] [$($out:tt)*]) => {
+        // `remote = "Self"` makes the derives inherent functions; the trait impls below call
+        // them. serde's derived `Deserialize` for a struct also accepts a JSON array of its
+        // fields in order (`"response": [false]`), but the wire only has objects: the trait impl
+        // asks for a map, so anything else is an "invalid type" error.
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(remote = "Self")]
         $($meta)*
         pub struct $name {
             $($head)*
             $($out)*
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $name::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ObjectOnly;
+
+                impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<$name, A::Error> {
+                        $name::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    }
+                }
+
+                deserializer.deserialize_map(ObjectOnly)
+            }
         }
     };
 }

@@ -248,6 +248,29 @@ const CASES: &[Case] = &[
         Some("session"),
         None,
     ),
+    // An array where an object belongs: serde's derived struct decoding would take the fields
+    // in order (`[false]` as `commit: false`); the wire only has objects.
+    (
+        r#"{"type":"response.create","response":[false],"event_id":"e6"}"#,
+        Field(WrongType),
+        "invalid_type",
+        Some("response"),
+        Some("e6"),
+    ),
+    (
+        r#"{"type":"session.update","session":["hi"]}"#,
+        Field(WrongType),
+        "invalid_type",
+        Some("session"),
+        None,
+    ),
+    (
+        r#"{"type":"session.update","session":{"turn_detection":{"type":"server_vad","threshold":0.5},"input_audio_noise_reduction":["azure_deep_noise_suppression"]}}"#,
+        Field(WrongType),
+        "invalid_type",
+        Some("session.input_audio_noise_reduction"),
+        None,
+    ),
     (
         r#"{"type":"session.update","session":{"temperature":"hot"}}"#,
         Field(WrongType),
