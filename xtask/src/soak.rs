@@ -3,7 +3,8 @@
 //! keeps N sessions streaming recorded prompts in real time with the server's noise suppression
 //! and echo cancellation on, each session living MIN–MAX s (seeded) before it closes and a new
 //! one opens, while this command samples the server's RSS, threads and open fds from `/proc` and
-//! `voicelive_sessions_active` from `/metrics`.
+//! `voicelive_sessions_active` and `voicelive_heap_allocated_bytes` (glibc mallinfo2) from
+//! `/metrics`; the heap figure tells a leak (it grows) from memory the allocator keeps (it does not).
 //!
 //! Default: 2 minutes, 40 sessions, lifetimes 5–30 s. The warm-up is 5 minutes (reliability.md
 //! §4.5), or the first half of a shorter run (RSS climbs for about 100 s of churn before it levels). Fails when the mean RSS of the last fifth differs by more than
@@ -29,6 +30,8 @@ struct Sample {
     threads: u64,
     fds: u64,
     sessions: u64,
+    /// `voicelive_heap_allocated_bytes` in KiB (0 when the server has no glibc figures).
+    heap_kib: u64,
 }
 
 fn proc_field(pid: u32, name: &str) -> Option<u64> {
@@ -42,10 +45,11 @@ fn proc_field(pid: u32, name: &str) -> Option<u64> {
         .ok()
 }
 
-fn sessions_active(server: &Server) -> Option<u64> {
-    let text = http_get(server.addr, "/metrics").ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("voicelive_sessions_active "))?
+/// A gauge of the server's `/metrics` page.
+fn gauge(metrics: &str, name: &str) -> Option<u64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))?
         .trim()
         .parse()
         .ok()
@@ -53,17 +57,23 @@ fn sessions_active(server: &Server) -> Option<u64> {
 
 fn sample(server: &Server, t0: Instant) -> Option<Sample> {
     let pid = server.pid();
+    let metrics = http_get(server.addr, "/metrics").unwrap_or_default();
     Some(Sample {
         t_s: t0.elapsed().as_secs_f64(),
         rss_kib: proc_field(pid, "VmRSS:")?,
         threads: proc_field(pid, "Threads:")?,
         fds: std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64,
-        sessions: sessions_active(server).unwrap_or(u64::MAX),
+        sessions: gauge(&metrics, "voicelive_sessions_active").unwrap_or(u64::MAX),
+        heap_kib: gauge(&metrics, "voicelive_heap_allocated_bytes").unwrap_or(0) / 1024,
     })
 }
 
 fn mean_rss(samples: &[Sample]) -> f64 {
-    samples.iter().map(|s| s.rss_kib as f64).sum::<f64>() / samples.len().max(1) as f64
+    mean(samples, |s| s.rss_kib)
+}
+
+fn mean(samples: &[Sample], field: impl Fn(&Sample) -> u64) -> f64 {
+    samples.iter().map(|s| field(s) as f64).sum::<f64>() / samples.len().max(1) as f64
 }
 
 /// Least-squares slope of RSS over time, in KiB per second.
@@ -134,8 +144,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         std::thread::sleep(interval);
         if let Some(s) = sample(&server, t0) {
             eprintln!(
-                "soak: t={:>5.0}s rss={:>7} KiB threads={:>3} fds={:>5} sessions={}",
-                s.t_s, s.rss_kib, s.threads, s.fds, s.sessions
+                "soak: t={:>5.0}s rss={:>7} KiB heap={:>7} KiB threads={:>3} fds={:>5} sessions={}",
+                s.t_s, s.rss_kib, s.heap_kib, s.threads, s.fds, s.sessions
             );
             samples.push(s);
         }
@@ -172,20 +182,28 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let (head_mean, tail_mean) = (mean_rss(&head), mean_rss(&tail));
     let growth = tail_mean / head_mean - 1.0;
+    let heap = |s: &Sample| s.heap_kib;
+    let (heap_head, heap_tail) = (mean(&head, heap), mean(&tail, heap));
+    let heap_growth = if heap_head > 0.0 {
+        heap_tail / heap_head - 1.0
+    } else {
+        0.0
+    };
     let slope_mib_per_10min = rss_slope(&steady) * 600.0 / 1024.0;
     let peak = samples.iter().map(|s| s.rss_kib).max().unwrap_or(0);
     let mut json = String::from("{\n  \"samples\": [\n");
     for (i, s) in samples.iter().enumerate() {
         let comma = if i + 1 < samples.len() { "," } else { "" };
         json.push_str(&format!(
-            "    {{\"t_s\": {:.1}, \"rss_kib\": {}, \"threads\": {}, \"fds\": {}, \"sessions\": {}}}{comma}\n",
-            s.t_s, s.rss_kib, s.threads, s.fds, s.sessions
+            "    {{\"t_s\": {:.1}, \"rss_kib\": {}, \"heap_kib\": {}, \"threads\": {}, \"fds\": {}, \"sessions\": {}}}{comma}\n",
+            s.t_s, s.rss_kib, s.heap_kib, s.threads, s.fds, s.sessions
         ));
     }
     json.push_str(&format!(
         "  ],\n  \"minutes\": {minutes},\n  \"sessions\": {sessions},\n  \"churn_s\": \"{churn}\",\n  \"dsp\": {dsp},\n  \
          \"warmup_s\": {warm:.0},\n  \"rss_after_warmup_kib\": {head_mean:.0},\n  \"rss_tail_mean_kib\": {tail_mean:.0},\n  \
          \"rss_peak_kib\": {peak},\n  \"rss_growth\": {growth:.4},\n  \"rss_slope_mib_per_10min\": {slope_mib_per_10min:.3},\n  \
+         \"heap_after_warmup_kib\": {heap_head:.0},\n  \"heap_tail_mean_kib\": {heap_tail:.0},\n  \"heap_growth\": {heap_growth:.4},\n  \
          \"after\": {{\"rss_kib\": {}, \"threads\": {}, \"fds\": {}, \"sessions\": {}}},\n  \
          \"baseline\": {{\"rss_kib\": {}, \"threads\": {}, \"fds\": {}}}\n}}\n",
         after.rss_kib,
@@ -203,11 +221,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     println!(
         "soak: {minutes} min, {sessions} sessions, churn {churn} s, DSP {}: RSS baseline {} KiB, \
          after warm-up {head_mean:.0} KiB, last fifth {tail_mean:.0} KiB ({:+.2} %), peak {peak} KiB, \
-         slope {slope_mib_per_10min:+.3} MiB/10 min; 2 s after the last close: sessions {}, \
+         slope {slope_mib_per_10min:+.3} MiB/10 min; allocated heap {heap_head:.0} -> {heap_tail:.0} KiB \
+         ({:+.2} %); 2 s after the last close: sessions {}, \
          threads {} (baseline {}), fds {} (baseline {})",
         if dsp { "on" } else { "off" },
         base.rss_kib,
         growth * 100.0,
+        heap_growth * 100.0,
         after.sessions,
         after.threads,
         base.threads,

@@ -102,6 +102,10 @@ pub struct Metrics {
     pub ratelimit_rejections: Family<KindLabel, Counter>,
     /// Per-turn latencies measured inside the server, in s, by stage.
     pub response_latency: HistogramFamily<StageLabel>,
+    /// Heap bytes allocated and not freed (glibc `mallinfo2`), set at each scrape.
+    heap_allocated: Gauge,
+    /// Heap bytes freed but kept by malloc's arenas, set at each scrape.
+    heap_free: Gauge,
 }
 
 impl Default for Metrics {
@@ -146,6 +150,8 @@ impl Metrics {
             slow_consumer_closes: Counter::default(),
             ratelimit_rejections: Family::default(),
             response_latency: Family::new_with_constructor(latency_histogram),
+            heap_allocated: Gauge::default(),
+            heap_free: Gauge::default(),
         };
         registry.register(
             "sessions_active",
@@ -198,11 +204,28 @@ impl Metrics {
             "Per-turn latency inside the server, by stage",
             m.response_latency.clone(),
         );
+        if crate::malloc::heap_figures().is_some() {
+            registry.register(
+                "heap_allocated_bytes",
+                "Heap bytes allocated and not freed (glibc mallinfo2)",
+                m.heap_allocated.clone(),
+            );
+            registry.register(
+                "heap_free_bytes",
+                "Heap bytes freed but kept by malloc's arenas (glibc mallinfo2)",
+                m.heap_free.clone(),
+            );
+        }
         Self { registry, ..m }
     }
 
     /// The metrics in the text exposition format.
     pub fn encode(&self) -> String {
+        if let Some(heap) = crate::malloc::heap_figures() {
+            let bytes = |b: u64| i64::try_from(b).unwrap_or(i64::MAX);
+            self.heap_allocated.set(bytes(heap.allocated));
+            self.heap_free.set(bytes(heap.free));
+        }
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
@@ -382,5 +405,27 @@ mod tests {
         );
         assert!(text.contains("voicelive_sessions_active 1"), "{text}");
         assert!(!text.contains("made.up"), "{text}");
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn heap_gauges_are_set_at_each_scrape() {
+        let _one_at_a_time = crate::malloc::HEAP_TEST_LOCK.lock();
+        let m = Metrics::new();
+        let allocated = |text: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix("voicelive_heap_allocated_bytes "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no heap gauge in {text}"))
+        };
+        let before = allocated(&m.encode());
+        let block = vec![1_u8; 64 << 20];
+        let during = allocated(&m.encode());
+        std::hint::black_box(&block);
+        assert!(
+            during >= before + f64::from(60_u32 << 20),
+            "{before} -> {during}"
+        );
+        assert!(m.encode().contains("voicelive_heap_free_bytes "));
     }
 }
