@@ -36,7 +36,7 @@ pub fn heap_figures() -> Option<HeapFigures> {
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
+#[allow(unsafe_code, reason = "two glibc calls: mallopt and mallinfo2")]
 mod imp {
     use super::HeapFigures;
 
